@@ -1,0 +1,166 @@
+//! The `errors` global and error objects (errors.md).
+
+use std::rc::Rc;
+
+use piccolo::{Callback, CallbackReturn, Context, Error, IntoValue, Table, UserData, Value};
+
+use crate::bindings::ErrorInfo;
+use crate::api::{lua_string, set};
+use crate::env::Env;
+
+/// The Rust side of an error object userdata.
+pub struct ErrorObject {
+    /// Kind, message and retryability.
+    pub info: ErrorInfo,
+}
+
+/// Kind constants of the `errors` table.
+const KINDS: &[(&str, &str)] = &[
+    ("NOT_FOUND", "NotFound"),
+    ("ALREADY_EXISTS", "AlreadyExists"),
+    ("INVALID", "Invalid"),
+    ("PERMISSION_DENIED", "PermissionDenied"),
+    ("UNAVAILABLE", "Unavailable"),
+    ("INTERNAL", "Internal"),
+    ("CANCELED", "Canceled"),
+    ("CONFLICT", "Conflict"),
+    ("TIMEOUT", "Timeout"),
+    ("RATE_LIMITED", "RateLimited"),
+    ("UNKNOWN", ""),
+];
+
+/// Builds an error object userdata for `info`.
+pub fn new_error<'gc>(ctx: Context<'gc>, env: &Env, info: &ErrorInfo) -> Value<'gc> {
+    let userdata = UserData::new_static(&ctx, ErrorObject { info: info.clone() });
+    userdata.set_metatable(&ctx, Some(error_metatable(ctx, env)));
+    Value::UserData(userdata)
+}
+
+/// The error object behind `value`, if it is one.
+pub fn as_error<'gc>(value: Value<'gc>) -> Option<&'gc ErrorObject> {
+    match value {
+        Value::UserData(userdata) => userdata.downcast_static::<ErrorObject>().ok(),
+        _ => None,
+    }
+}
+
+/// An `ErrorInfo` from an error Lua raised or returned: error objects keep their fields,
+/// anything else becomes an `Internal` error with its text.
+pub fn info_from_value(value: Value<'_>) -> ErrorInfo {
+    match as_error(value) {
+        Some(object) => object.info.clone(),
+        None => ErrorInfo {
+            kind: "Internal".into(),
+            message: crate::api::display(value),
+            retryable: None,
+        },
+    }
+}
+
+fn error_metatable<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
+    if let Some(stashed) = env.error_metatable.borrow().as_ref() {
+        return ctx.fetch(stashed);
+    }
+    let metatable = build_metatable(ctx);
+    *env.error_metatable.borrow_mut() = Some(ctx.stash(metatable));
+    metatable
+}
+
+/// Reads one field of an error object.
+type Getter = for<'gc> fn(Context<'gc>, &ErrorObject) -> Value<'gc>;
+
+fn build_metatable(ctx: Context<'_>) -> Table<'_> {
+    let methods = Table::new(&ctx);
+    let getters: [(&str, Getter); 4] = [
+        ("kind", |ctx, e| lua_string(ctx, &e.info.kind)),
+        ("message", |ctx, e| lua_string(ctx, &e.info.message)),
+        ("retryable", |_, e| match e.info.retryable {
+            Some(b) => Value::Boolean(b),
+            None => Value::Nil,
+        }),
+        ("details", |_, _| Value::Nil),
+    ];
+    for (name, getter) in getters {
+        let method = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+            let object = as_error(stack.get(0))
+                .ok_or_else(|| Error::from("bad argument #1 (error object expected)".into_value(ctx)))?;
+            stack.replace(ctx, getter(ctx, object));
+            Ok(CallbackReturn::Return)
+        });
+        set(ctx, methods, name, method);
+    }
+    let stack_method = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        stack.replace(ctx, "");
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, methods, "stack", stack_method);
+
+    let metatable = Table::new(&ctx);
+    set(ctx, metatable, "__index", methods);
+    let tostring = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let text = crate::api::display(stack.get(0));
+        stack.replace(ctx, lua_string(ctx, &text));
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, metatable, "__tostring", tostring);
+    let concat = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let text = crate::api::display(stack.get(0)) + &crate::api::display(stack.get(1));
+        stack.replace(ctx, lua_string(ctx, &text));
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, metatable, "__concat", concat);
+    metatable
+}
+
+/// Installs the `errors` global.
+pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
+    let errors = Table::new(&ctx);
+    for (name, kind) in KINDS {
+        set(ctx, errors, name, *kind);
+    }
+    let env_new = env.clone();
+    let new = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let info = match stack.get(0) {
+            Value::String(message) => ErrorInfo {
+                kind: String::new(),
+                message: message.to_str_lossy().into_owned(),
+                retryable: None,
+            },
+            Value::Table(fields) => info_from_table(ctx, fields)?,
+            _ => return Err("expected string or table".into_value(ctx).into()),
+        };
+        stack.replace(ctx, new_error(ctx, &env_new, &info));
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, errors, "new", new);
+    let is = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let kind = crate::api::display(stack.get(1));
+        let matches = as_error(stack.get(0)).is_some_and(|e| e.info.kind == kind);
+        stack.replace(ctx, matches);
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, errors, "is", is);
+    set(ctx, ctx.globals(), "errors", errors);
+}
+
+fn info_from_table<'gc>(ctx: Context<'gc>, fields: Table<'gc>) -> Result<ErrorInfo, Error<'gc>> {
+    let message = match fields.get(ctx, "message") {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        Value::Nil => return Err("message field is required".into_value(ctx).into()),
+        _ => return Err("message must be a string".into_value(ctx).into()),
+    };
+    let kind = match fields.get(ctx, "kind") {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        _ => String::new(),
+    };
+    let retryable = match fields.get(ctx, "retryable") {
+        Value::Boolean(b) => Some(b),
+        _ => None,
+    };
+    Ok(ErrorInfo {
+        kind,
+        message,
+        retryable,
+    })
+}
+

