@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use crate::bindings::exports::wippy::runtime::guest::Guest;
 use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
-use crate::host::WitHost;
+use crate::host::{Host, WitHost};
 use crate::vm::{internal, Process};
 
 thread_local! {
@@ -16,6 +16,8 @@ struct Component;
 
 impl Guest for Component {
     fn start(info: StartInfo) -> Result<(), ErrorInfo> {
+        // A panic aborts the instance; tell the host why first.
+        std::panic::set_hook(Box::new(|panic| WitHost.report_panic(&panic.to_string())));
         let process = Process::start(Box::new(WitHost), info)?;
         PROCESS.with_borrow_mut(|slot| *slot = Some(process));
         Ok(())

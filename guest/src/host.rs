@@ -38,6 +38,8 @@ pub trait Host {
     fn terminate(&self, dest: &str) -> Result<(), ErrorInfo>;
     /// `process.cancel`
     fn cancel(&self, dest: &str, reason: &str) -> Result<(), ErrorInfo>;
+    /// `process.report-panic`
+    fn report_panic(&self, message: &str);
     /// `mailbox.send`
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo>;
     /// `mailbox.next`
@@ -109,6 +111,9 @@ impl Host for WitHost {
     }
     fn cancel(&self, dest: &str, reason: &str) -> Result<(), ErrorInfo> {
         crate::bindings::wippy::runtime::process::cancel(dest, reason)
+    }
+    fn report_panic(&self, message: &str) {
+        crate::bindings::wippy::runtime::process::report_panic(message)
     }
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo> {
         crate::bindings::wippy::runtime::mailbox::send(dest, topic, payloads)

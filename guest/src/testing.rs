@@ -73,6 +73,7 @@ impl Host for FakeHost {
     fn cancel(&self, _: &str, _: &str) -> Result<(), ErrorInfo> {
         Err(unsupported())
     }
+    fn report_panic(&self, _: &str) {}
     fn send(&self, _: &str, _: &str, _: &[Payload]) -> Result<(), ErrorInfo> {
         Err(unsupported())
     }

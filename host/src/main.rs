@@ -1,1 +1,5 @@
-fn main() {}
+//! The `wippy-wasm` binary.
+
+fn main() {
+    std::process::exit(wippy_wasm::cli::main());
+}

@@ -1,0 +1,53 @@
+//! Builds the guest (piccolo + Wippy's Lua APIs) as a wasm component and hands its
+//! path to the host crate, so a plain `cargo build` needs no manual step.
+
+use std::env;
+use std::path::PathBuf;
+use std::process::Command;
+
+const GUEST_TARGET: &str = "wasm32-wasip2";
+const GUEST_PROFILE: &str = "guest";
+/// The guest's wasm stack. Small, because every page an instance touches costs spawn
+/// time and resident memory (../shared/notes/stack.md); piccolo is stackless, so only
+/// the Rust parts (the Lua compiler) recurse.
+const GUEST_STACK_BYTES: u32 = 128 * 1024;
+
+fn main() -> anyhow::Result<()> {
+    let host_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
+    let workspace = host_dir
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("host/ has no parent directory"))?;
+    for watched in ["guest/src", "guest/Cargo.toml", "wit", "host/src/duration.rs", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+    }
+
+    // A separate target directory: the outer cargo holds the lock on its own.
+    let target_dir = workspace.join("target").join("guest");
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(workspace)
+        .args(["build", "--package", "wippy-guest", "--lib"])
+        .args(["--target", GUEST_TARGET, "--profile", GUEST_PROFILE])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            format!("-Clink-arg=-zstack-size={GUEST_STACK_BYTES}"),
+        );
+    // What the outer build sets for the host (clippy's wrapper, host rustflags, ...)
+    // must not leak into the wasm build.
+    for var in ["RUSTC_WORKSPACE_WRAPPER", "RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR"] {
+        build.env_remove(var);
+    }
+    let status = build.status()?;
+    anyhow::ensure!(status.success(), "building the guest component failed: {status}");
+
+    let wasm = target_dir
+        .join(GUEST_TARGET)
+        .join(GUEST_PROFILE)
+        .join("wippy_guest.wasm");
+    anyhow::ensure!(wasm.exists(), "the guest build produced no {}", wasm.display());
+    println!("cargo:rustc-env=WIPPY_GUEST_WASM={}", wasm.display());
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! The host side of each WIT interface, one module per interface of `wit/wippy.wit`.
+
+mod logging;
+mod mailbox;
+mod monitor;
+mod process;
+mod registry;
+mod terminal;
+mod timer;
+
+use crate::bindings::wippy::runtime::types;
+use crate::instance::ProcessState;
+
+impl types::Host for ProcessState {}

@@ -1,0 +1,54 @@
+//! `wippy:runtime/process`: identity, spawn, terminate, cancel.
+
+use crate::bindings::wippy::runtime::process::Host;
+use crate::bindings::{ErrorInfo, Payload, SpawnOptions};
+use crate::instance::ProcessState;
+use crate::runtime::SpawnRequest;
+
+impl Host for ProcessState {
+    fn self_pid(&mut self) -> String {
+        self.process.pid_text.clone()
+    }
+
+    fn entry_id(&mut self) -> String {
+        self.process.entry_id.clone()
+    }
+
+    fn spawn(
+        &mut self,
+        entry: String,
+        host: String,
+        args: Vec<Payload>,
+        options: SpawnOptions,
+    ) -> Result<String, ErrorInfo> {
+        let child = self.runtime.spawn(SpawnRequest {
+            entry,
+            host,
+            args,
+            cli_args: Vec::new(),
+            parent: Some(self.process.clone()),
+            options,
+        })?;
+        Ok(child.pid_text.clone())
+    }
+
+    fn terminate(&mut self, dest: String) -> Result<(), ErrorInfo> {
+        let target = self
+            .runtime
+            .resolve(&dest)
+            .map_err(|_| ErrorInfo::new("Internal", "process not found"))?;
+        // A terminal process cannot be terminated (manifest.md §3, terminal.host).
+        if !target.on_terminal {
+            target.kill(ErrorInfo::new("Internal", "process terminated"));
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self, dest: String, reason: String) -> Result<(), ErrorInfo> {
+        self.runtime.cancel(&self.process.pid_text, &dest, reason)
+    }
+
+    fn report_panic(&mut self, message: String) {
+        self.panic_message = Some(message);
+    }
+}

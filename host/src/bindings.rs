@@ -1,0 +1,35 @@
+//! Host-side types and traits generated from `wit/wippy.wit`, the single source of
+//! truth for the host/guest contract. Each imported interface is implemented in the
+//! module of the same name under [`crate::api`].
+
+wasmtime::component::bindgen!({
+    world: "process-world",
+    path: "../wit",
+});
+
+pub use exports::wippy::runtime::guest::{StartInfo, Step};
+pub use wippy::runtime::logging::{Level, LogRecord};
+pub use wippy::runtime::mailbox::{CancelEvent, ExitEvent, Message, Signal};
+pub use wippy::runtime::process::SpawnOptions;
+pub use wippy::runtime::terminal::Output;
+pub use wippy::runtime::types::{ErrorInfo, ErrorNode, ExitResult, Node, Payload, TableEntry};
+
+impl ErrorInfo {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+        ErrorInfo {
+            kind: kind.into(),
+            message: message.into(),
+            retryable: Some(false),
+        }
+    }
+}
+
+impl Payload {
+    /// A payload holding one string.
+    pub fn text(text: &str) -> Self {
+        Payload {
+            nodes: vec![Node::Text(text.as_bytes().to_vec())],
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The wasm engine: configuration, the compiled guest (cached on disk), the linker
+//! with every host interface, and the epoch ticker that bounds guest slices.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::bindings::{ProcessWorld, ProcessWorldPre};
+use crate::instance::ProcessState;
+
+/// The guest component, built by `build.rs`.
+const GUEST_WASM: &[u8] = include_bytes!(env!("WIPPY_GUEST_WASM"));
+
+/// How often the epoch advances; guest deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine and the pre-linked guest every process is instantiated from.
+#[derive(Clone)]
+pub struct WasmEngine {
+    /// The wasmtime engine (shared by all processes).
+    pub engine: Engine,
+    /// The guest, linked against the host interfaces, ready to instantiate.
+    pub pre: ProcessWorldPre<ProcessState>,
+}
+
+impl WasmEngine {
+    /// Configures wasmtime, loads (or compiles and caches) the guest and links it.
+    pub fn new() -> anyhow::Result<Self> {
+        let engine = Engine::new(&engine_config())?;
+        let component = load_guest(&engine)?;
+        let mut linker = Linker::<ProcessState>::new(&engine);
+        ProcessWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let pre = ProcessWorldPre::new(linker.instantiate_pre(&component)?)?;
+        start_epoch_ticker(&engine);
+        Ok(WasmEngine { engine, pre })
+    }
+}
+
+fn engine_config() -> Config {
+    let mut config = Config::new();
+    // Fuel makes CPU budgets exact and deterministic; epochs bound each slice and
+    // implement wall-clock timeouts cheaply.
+    config.consume_fuel(true);
+    config.epoch_interruption(true);
+    config.memory_init_cow(true);
+    config.max_wasm_stack(512 * 1024);
+    config
+}
+
+/// Ticks the engine's epoch forever; a detached thread, as the engine lives as long
+/// as the program.
+fn start_epoch_ticker(engine: &Engine) {
+    let engine = engine.weak();
+    std::thread::Builder::new()
+        .name("wippy-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = engine.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .ok();
+}
+
+/// The guest compiled for this engine: from the cache when present, else compiled
+/// with cranelift (~0.5 s) and cached, keyed by the wasm and the engine's settings.
+fn load_guest(engine: &Engine) -> anyhow::Result<Component> {
+    let cache_file = cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
+    if let Some(path) = &cache_file {
+        if path.exists() {
+            // SAFETY: the file was written by `cache_compiled` below from this very
+            // guest and engine configuration (both are in its name), and wasmtime
+            // checks the artifact's header for compatibility.
+            match unsafe { Component::deserialize_file(engine, path) } {
+                Ok(component) => return Ok(component),
+                Err(_) => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+    }
+    let compiled = engine
+        .precompile_component(GUEST_WASM)
+        .map_err(|e| anyhow::anyhow!("compiling the guest component: {e}"))?;
+    if let Some(path) = &cache_file {
+        cache_compiled(path, &compiled);
+    }
+    // SAFETY: `compiled` was produced by `precompile_component` on this engine just now.
+    unsafe { Component::deserialize(engine, &compiled) }.map_err(anyhow::Error::from)
+}
+
+/// Writes the artifact atomically; a cache that cannot be written only costs time.
+fn cache_compiled(path: &Path, compiled: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&temporary, compiled).is_ok() {
+        let _ = std::fs::rename(&temporary, path);
+    }
+    let _ = std::fs::remove_file(&temporary);
+}
+
+fn cache_key(engine: &Engine) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    GUEST_WASM.hash(&mut hasher);
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `$WIPPY_WASM_CACHE_DIR`, else `$XDG_CACHE_HOME/wippy-wasm`, else `~/.cache/wippy-wasm`.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("WIPPY_WASM_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("wippy-wasm"))
+}
+
+/// Shared handle.
+pub type SharedEngine = Arc<WasmEngine>;

@@ -1,0 +1,140 @@
+//! One process's wasm instance: the store's state and the loop that drives it on
+//! tokio (the blocking model in `wit/README.md`).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use wasmtime::Store;
+use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
+
+use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, Step};
+use crate::engine::EPOCH_TICK;
+use crate::runtime::Runtime;
+use crate::sandbox::{describe_failure, timeout_message, Limits, MemoryLimiter, TrapContext, SLICE_LIMIT};
+use crate::table::ProcessHandle;
+
+/// Piccolo VM steps per `run` call: about a millisecond of Lua, so a busy process
+/// gives its worker thread back often.
+pub const RUN_BUDGET: u32 = 20_000;
+
+/// Epoch ticks covering `budget` (at least one).
+pub fn slice_ticks(budget: std::time::Duration) -> u64 {
+    u64::try_from(budget.as_nanos() / EPOCH_TICK.as_nanos() + 1).unwrap_or(u64::MAX)
+}
+
+/// What a process's store holds.
+pub struct ProcessState {
+    /// The runtime the process lives in.
+    pub runtime: Arc<Runtime>,
+    /// The process itself.
+    pub process: Arc<ProcessHandle>,
+    /// Enforces the memory ceiling.
+    pub limiter: MemoryLimiter,
+    /// The guest's last words before a panic.
+    pub panic_message: Option<String>,
+    wasi: WasiCtx,
+    resources: ResourceTable,
+}
+
+impl ProcessState {
+    /// State for `process`, with nothing granted through WASI: no environment,
+    /// arguments, files, sockets or inherited stdio. The guest's Rust standard
+    /// library only needs WASI for its random seed and clocks.
+    pub fn new(runtime: Arc<Runtime>, process: Arc<ProcessHandle>, limits: &Limits) -> Self {
+        ProcessState {
+            runtime,
+            process,
+            limiter: MemoryLimiter::new(limits.memory_bytes),
+            panic_message: None,
+            wasi: WasiCtx::builder().build(),
+            resources: ResourceTable::new(),
+        }
+    }
+}
+
+impl WasiView for ProcessState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.resources,
+        }
+    }
+}
+
+/// A started instance, ready to be driven.
+pub struct Instance {
+    /// The store.
+    pub store: Store<ProcessState>,
+    /// The guest's exports.
+    pub world: ProcessWorld,
+    /// The limits it runs under.
+    pub limits: Limits,
+    /// When its wall-clock timeout expires.
+    pub deadline: Option<Instant>,
+}
+
+impl Instance {
+    /// Bounds the next guest call: the slice limit, or the timeout if it comes first.
+    pub fn arm_epoch(&mut self) {
+        let mut budget = SLICE_LIMIT;
+        if let Some(deadline) = self.deadline {
+            budget = budget.min(deadline.saturating_duration_since(Instant::now()));
+        }
+        self.store.set_epoch_deadline(slice_ticks(budget));
+    }
+
+    /// The process error for a failed guest call.
+    pub fn failure(&self, error: &wasmtime::Error) -> ErrorInfo {
+        let state = self.store.data();
+        let context = TrapContext {
+            limits: &self.limits,
+            memory_denied: state.limiter.denied,
+            deadline_passed: self.deadline_passed(),
+            panic_message: state.panic_message.as_deref(),
+        };
+        ErrorInfo::new("Internal", describe_failure(error, &context))
+    }
+
+    fn deadline_passed(&self) -> bool {
+        self.deadline.is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
+    fn timeout_error(&self) -> ErrorInfo {
+        let message = self.limits.timeout.map_or_else(|| "timeout".into(), timeout_message);
+        ErrorInfo::new("Timeout", message)
+    }
+
+    /// Runs the process until it ends: slices while it has work, sleeps on its
+    /// mailbox while every coroutine waits.
+    pub async fn drive(mut self) -> ExitResult {
+        let process = self.store.data().process.clone();
+        loop {
+            if let Some(reason) = process.kill_reason() {
+                return ExitResult::Failure(reason);
+            }
+            if self.deadline_passed() {
+                return ExitResult::Failure(self.timeout_error());
+            }
+            self.arm_epoch();
+            let step = self.world.wippy_runtime_guest().call_run(&mut self.store, RUN_BUDGET);
+            match step {
+                Err(error) => return ExitResult::Failure(self.failure(&error)),
+                Ok(Step::Finished(exit)) => return exit,
+                Ok(Step::Runnable) => tokio::task::yield_now().await,
+                Ok(Step::Waiting) => {
+                    let timeout = async {
+                        match self.deadline {
+                            Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        () = process.mailbox.wait() => {}
+                        () = process.wait_killed() => {}
+                        () = timeout => {}
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! The runtime: everything processes share, spawning, and what happens when a
+//! process ends (process.md §3, §7, §8).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc::UnboundedSender;
+use wasmtime::Store;
+
+use crate::bindings::{
+    CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
+    StartInfo,
+};
+use crate::engine::WasmEngine;
+use crate::instance::{Instance, ProcessState};
+use crate::logging::{json_string, LogSink};
+use crate::manifest::{Kind, Manifest, ProcessLua};
+use crate::pid::{Pid, PidCounter};
+use crate::registry::NameRegistry;
+use crate::sandbox::Limits;
+use crate::table::{ProcessHandle, ProcessTable};
+use crate::terminal::Terminal;
+
+/// The kinds of host a process can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// A `process.host`.
+    Process,
+    /// A `terminal.host`: its processes own the terminal.
+    Terminal,
+}
+
+/// Something the CLI must react to.
+#[derive(Debug)]
+pub enum RuntimeEvent {
+    /// A process on a terminal host ended; the runtime shuts down with its result.
+    TerminalProcessExited(ExitResult),
+}
+
+/// What a spawn asks for.
+pub struct SpawnRequest {
+    /// Entry ID of a `process.lua`.
+    pub entry: String,
+    /// Host ID.
+    pub host: String,
+    /// Arguments for `main`.
+    pub args: Vec<Payload>,
+    /// `io.args()` of the process (the `-x` process's command line).
+    pub cli_args: Vec<String>,
+    /// The spawning process, if any.
+    pub parent: Option<Arc<ProcessHandle>>,
+    /// Monitor and/or link the parent.
+    pub options: SpawnOptions,
+}
+
+/// Everything processes share.
+pub struct Runtime {
+    /// The wasm engine and pre-linked guest.
+    pub engine: WasmEngine,
+    /// The loaded entries.
+    pub manifest: Manifest,
+    /// Live processes.
+    pub processes: ProcessTable,
+    /// Registered names.
+    pub names: NameRegistry,
+    /// PID counter.
+    pub pids: PidCounter,
+    /// The terminal.
+    pub terminal: Terminal,
+    /// Log output.
+    pub log: LogSink,
+    /// Limits for processes whose entry sets none.
+    pub default_limits: Limits,
+    hosts: Mutex<HashMap<String, HostKind>>,
+    events: UnboundedSender<RuntimeEvent>,
+}
+
+impl Runtime {
+    /// A runtime with no host started yet.
+    pub fn new(
+        engine: WasmEngine,
+        manifest: Manifest,
+        log: LogSink,
+        default_limits: Limits,
+        events: UnboundedSender<RuntimeEvent>,
+    ) -> Arc<Self> {
+        Arc::new(Runtime {
+            engine,
+            manifest,
+            processes: ProcessTable::default(),
+            names: NameRegistry::default(),
+            pids: PidCounter::default(),
+            terminal: Terminal::default(),
+            log,
+            default_limits,
+            hosts: Mutex::default(),
+            events,
+        })
+    }
+
+    /// Marks a host as running, so processes can be spawned on it.
+    pub fn start_host(&self, id: &str, kind: HostKind) {
+        self.hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string(), kind);
+    }
+
+    /// The kind of a running host.
+    pub fn host_kind(&self, id: &str) -> Option<HostKind> {
+        self.hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .copied()
+    }
+
+    /// Starts a process: mints its PID, runs its chunk's top level in a fresh
+    /// instance and schedules `main`. Errors come back before any EXIT is possible.
+    pub fn spawn(self: &Arc<Self>, request: SpawnRequest) -> Result<Arc<ProcessHandle>, ErrorInfo> {
+        let host_kind = self
+            .host_kind(&request.host)
+            .ok_or_else(|| ErrorInfo::new("NotFound", "host not found"))?;
+        let definition = match self.manifest.get(&request.entry).map(|entry| &entry.kind) {
+            Some(Kind::ProcessLua(definition)) => definition,
+            _ => return Err(ErrorInfo::new("NotFound", "factory not found")),
+        };
+        let limits = self.limits_for(definition);
+        let pid = self.pids.mint(&request.host);
+        let process = Arc::new(ProcessHandle::new(
+            pid,
+            request.entry.clone(),
+            host_kind == HostKind::Terminal,
+            request.cli_args,
+        ));
+
+        let mut instance = self.instantiate(&process, limits)?;
+        self.processes.insert(process.clone());
+        if let Some(parent) = &request.parent {
+            relate(parent, &process, request.options);
+        }
+        let info = StartInfo {
+            entry_id: request.entry,
+            source: definition.source.clone(),
+            method: definition.method.clone(),
+            modules: definition.modules.clone(),
+            args: request.args,
+        };
+        instance.arm_epoch();
+        let started = instance
+            .world
+            .wippy_runtime_guest()
+            .call_start(&mut instance.store, &info);
+        let failure = match started {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(error),
+            Err(trap) => Some(instance.failure(&trap)),
+        };
+        if let Some(error) = failure {
+            self.forget(&process);
+            return Err(error);
+        }
+
+        let runtime = self.clone();
+        let running = process.clone();
+        tokio::spawn(async move {
+            let exit = instance.drive().await;
+            runtime.exited(&running, exit);
+        });
+        Ok(process)
+    }
+
+    fn limits_for(&self, definition: &ProcessLua) -> Limits {
+        Limits {
+            memory_bytes: definition
+                .limits
+                .memory
+                .unwrap_or(self.default_limits.memory_bytes),
+            fuel: definition.limits.fuel.or(self.default_limits.fuel),
+            timeout: definition.limits.timeout.or(self.default_limits.timeout),
+        }
+    }
+
+    fn instantiate(
+        self: &Arc<Self>,
+        process: &Arc<ProcessHandle>,
+        limits: Limits,
+    ) -> Result<Instance, ErrorInfo> {
+        let state = ProcessState::new(self.clone(), process.clone(), &limits);
+        let mut store = Store::new(&self.engine.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store
+            .set_fuel(limits.fuel.unwrap_or(u64::MAX))
+            .map_err(|e| ErrorInfo::new("Internal", e.to_string()))?;
+        // Instantiation runs guest initialisers: bound them like any slice.
+        store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
+        let world = self
+            .engine
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| ErrorInfo::new("Internal", format!("cannot create the process instance: {e}")))?;
+        Ok(Instance {
+            store,
+            world,
+            limits,
+            deadline: limits.timeout.map(|timeout| Instant::now() + timeout),
+        })
+    }
+
+    /// Finds the live process `dest` names: a PID or a registered name.
+    pub fn resolve(&self, dest: &str) -> Result<Arc<ProcessHandle>, ErrorInfo> {
+        let pid = if Pid::looks_like_pid(dest) {
+            let pid = Pid::parse(dest).ok_or_else(|| ErrorInfo::new("NotFound", "process not found"))?;
+            if self.host_kind(&pid.host).is_none() {
+                return Err(ErrorInfo::new("NotFound", "host not found"));
+            }
+            pid
+        } else {
+            self.names.lookup(dest).ok_or_else(|| {
+                ErrorInfo::new(
+                    "NotFound",
+                    format!("could not resolve '{dest}' as PID or registered name"),
+                )
+            })?
+        };
+        self.processes
+            .get(&pid)
+            .ok_or_else(|| ErrorInfo::new("NotFound", "process not found"))
+    }
+
+    /// Delivers a message; a full mailbox is an error the sender sees.
+    pub fn send(&self, from: &ProcessHandle, dest: &str, topic: String, payloads: Vec<Payload>) -> Result<(), ErrorInfo> {
+        let target = self.resolve(dest)?;
+        let message = Signal::Message(Message {
+            from: from.pid_text.clone(),
+            topic,
+            payloads,
+        });
+        target
+            .mailbox
+            .push(message)
+            .map_err(|_| ErrorInfo::new("Unavailable", "mailbox full"))
+    }
+
+    /// Puts a CANCEL event in the target's mailbox.
+    pub fn cancel(&self, from: &str, dest: &str, reason: String) -> Result<(), ErrorInfo> {
+        let target = self
+            .resolve(dest)
+            .map_err(|_| ErrorInfo::new("Internal", "process not found"))?;
+        let event = Signal::Cancel(CancelEvent {
+            from: from.to_string(),
+            at: unix_now(),
+            reason,
+        });
+        target
+            .mailbox
+            .push(event)
+            .map_err(|_| ErrorInfo::new("Unavailable", "mailbox full"))
+    }
+
+    /// Removes a process whose start failed: no EXIT, no LINK_DOWN.
+    fn forget(&self, process: &ProcessHandle) {
+        self.processes.remove(&process.pid);
+        self.names.release_all(&process.pid);
+        process.cancel_all_timers();
+        let relations = std::mem::take(&mut *process.relations());
+        for linked in relations.links {
+            if let Some(other) = self.processes.get(&linked) {
+                other.relations().links.remove(&process.pid);
+            }
+        }
+    }
+
+    /// A process ended: release its names, tell monitors and links (process.md §3.6).
+    pub fn exited(&self, process: &ProcessHandle, exit: ExitResult) {
+        self.processes.remove(&process.pid);
+        self.names.release_all(&process.pid);
+        process.cancel_all_timers();
+        let relations = std::mem::take(&mut *process.relations());
+        let failed = matches!(exit, ExitResult::Failure(_));
+        let event = ExitEvent {
+            from: process.pid_text.clone(),
+            at: unix_now(),
+            outcome: exit.clone(),
+        };
+        for monitor in &relations.monitors {
+            if let Some(watcher) = self.processes.get(monitor) {
+                self.deliver(&watcher, Signal::Exit(event.clone()));
+            }
+        }
+        for linked in &relations.links {
+            if let Some(other) = self.processes.get(linked) {
+                other.relations().links.remove(&process.pid);
+                if failed {
+                    self.deliver(&other, Signal::LinkDown(event.clone()));
+                }
+            }
+        }
+        if let ExitResult::Failure(error) = &exit {
+            if relations.monitors.is_empty() && !process.on_terminal {
+                self.log.write(
+                    Level::Error,
+                    None,
+                    "process failed",
+                    &[
+                        ("pid".into(), json_string(process.pid_text.as_bytes())),
+                        ("entry".into(), json_string(process.entry_id.as_bytes())),
+                        ("error".into(), json_string(error.message.as_bytes())),
+                    ],
+                );
+            }
+        }
+        if process.on_terminal {
+            let _ = self.events.send(RuntimeEvent::TerminalProcessExited(exit));
+        }
+    }
+
+    /// Delivers a runtime signal; a mailbox too full to take it is reported in the log,
+    /// never dropped silently.
+    pub fn deliver(&self, target: &ProcessHandle, signal: Signal) {
+        if target.mailbox.push(signal).is_err() {
+            self.log.write(
+                Level::Error,
+                None,
+                "event lost: mailbox full",
+                &[("pid".into(), json_string(target.pid_text.as_bytes()))],
+            );
+        }
+    }
+
+    /// Kills every process (shutdown).
+    pub fn kill_all(&self, error: &ErrorInfo) {
+        for process in self.processes.all() {
+            process.kill(error.clone());
+        }
+    }
+}
+
+/// Sets up the monitor/link a `spawn_*` variant asks for, before the child can end.
+fn relate(parent: &Arc<ProcessHandle>, child: &Arc<ProcessHandle>, options: SpawnOptions) {
+    if options.contains(SpawnOptions::MONITOR) {
+        child.relations().monitors.insert(parent.pid.clone());
+    }
+    if options.contains(SpawnOptions::LINK) {
+        child.relations().links.insert(parent.pid.clone());
+        parent.relations().links.insert(child.pid.clone());
+    }
+}
+
+/// Unix time in whole seconds.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
