@@ -93,12 +93,24 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     }
     set(ctx, process, "registry", registry);
 
+    for name in ["inbox", "events", "listen", "unlisten", "get_options", "set_options", "exec"] {
+        set(ctx, process, name, not_implemented(ctx, name));
+    }
+
     let event = Table::new(&ctx);
     set(ctx, event, "CANCEL", "pid.cancel");
     set(ctx, event, "EXIT", "pid.exit");
     set(ctx, event, "LINK_DOWN", "pid.link.down");
     set(ctx, process, "event", event);
     process
+}
+
+/// A function that raises a clear error: the API exists in Wippy but not in this
+/// build yet.
+fn not_implemented<'gc>(ctx: Context<'gc>, name: &'static str) -> Callback<'gc> {
+    Callback::from_fn(&ctx, move |ctx, _, _| {
+        Err(lua_string(ctx, &format!("process.{name} is not implemented yet in wippy-wasm")).into())
+    })
 }
 
 fn add_calls<'gc>(ctx: Context<'gc>, env: &Rc<Env>, table: Table<'gc>, calls: &[(&str, Call)]) {

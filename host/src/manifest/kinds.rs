@@ -236,14 +236,19 @@ fn memory_size(field: &Field) -> Result<u64, Problem> {
         .ok_or_else(|| field.mismatch(SIZE_EXPECTED))
 }
 
-/// Parses `<digits>[ ]<unit>`.
+/// Parses a memory size into bytes: `64MiB`, `512 KB`, or bare digits meaning bytes.
 pub fn parse_size(text: &str) -> Option<u64> {
-    let digits_end = text.find(|c: char| !c.is_ascii_digit())?;
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(digits_end);
-    let multiplier = SIZE_UNITS
-        .iter()
-        .find(|(name, _)| *name == unit.trim_start())
-        .map(|(_, multiplier)| *multiplier)?;
+    let multiplier = match unit.trim_start() {
+        "" => 1,
+        unit => SIZE_UNITS
+            .iter()
+            .find(|(name, _)| *name == unit)
+            .map(|(_, multiplier)| *multiplier)?,
+    };
     digits.parse::<u64>().ok()?.checked_mul(multiplier)
 }
 
@@ -520,7 +525,8 @@ mod tests {
         assert_eq!(parse_size("1 GiB"), Some(1 << 30));
         assert_eq!(parse_size("5KB"), Some(5_000));
         assert_eq!(parse_size("12B"), Some(12));
-        assert_eq!(parse_size("64"), None);
+        assert_eq!(parse_size("64"), Some(64));
+        assert_eq!(parse_size(""), None);
         assert_eq!(parse_size("MiB"), None);
         assert_eq!(parse_size("1.5MiB"), None);
         assert_eq!(parse_size("99999999999GiB"), None);

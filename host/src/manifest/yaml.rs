@@ -112,7 +112,7 @@ impl Node {
             Content::Bool(value) => format!("boolean {value}"),
             Content::Number(number) if number.is_f64() => format!("float {number}"),
             Content::Number(number) => format!("integer {number}"),
-            Content::String(text) => format!("string {text:?}"),
+            Content::String(text) => format!("string {:?}", shortened(text)),
             Content::Sequence(_) => "a list".to_owned(),
             Content::Mapping(_) => "a mapping".to_owned(),
         }
@@ -131,6 +131,18 @@ impl Node {
     }
 }
 
+/// Longest string quoted whole in a message; `file://` text can be a whole file.
+const DESCRIBED_TEXT_LIMIT: usize = 60;
+
+/// `text`, cut to the message limit with a trailing `...` when longer.
+fn shortened(text: &str) -> String {
+    if text.chars().count() <= DESCRIBED_TEXT_LIMIT {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(DESCRIBED_TEXT_LIMIT - 3).collect();
+    format!("{kept}...")
+}
+
 /// Converts mapping pairs into a serde_yaml mapping, keeping their order.
 pub(crate) fn pairs_to_mapping(pairs: &[(Node, Node)]) -> Mapping {
     pairs
@@ -147,6 +159,11 @@ pub(crate) fn parse(text: &str) -> Result<Node, Problem> {
     let root = NodeSeed { cursor: &cursor }
         .deserialize(serde_yaml::Deserializer::from_str(text))
         .map_err(|err| syntax_problem(&err))?;
+    if !matches!(root.content, Content::Sequence(_) | Content::Mapping(_)) {
+        // A scalar root leaves serde_yaml through the probe error, which skips its
+        // end-of-document checks (trailing syntax errors, a second document).
+        serde_yaml::from_str::<de::IgnoredAny>(text).map_err(|err| syntax_problem(&err))?;
+    }
     resolve_mappings(root)
 }
 
@@ -168,6 +185,8 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
             cursor: self.cursor,
             scalar: &mut scalar,
         };
+        // Catching the probe error is safe: serde_yaml raises it right after consuming
+        // the scalar's single event, so the next read starts at the next node.
         match deserializer.deserialize_any(visitor) {
             Ok(collection) => Ok(collection),
             Err(err) => match (scalar, probe_position(&err)) {
@@ -478,6 +497,15 @@ mod tests {
     }
 
     #[test]
+    fn long_strings_are_shortened_in_descriptions() {
+        let root = parsed(&format!("a: {}\n", "x".repeat(100)));
+        assert_eq!(
+            at(&root, &["a"]).describe(),
+            format!("string \"{}...\"", "x".repeat(57))
+        );
+    }
+
+    #[test]
     fn empty_collections_take_the_position_of_their_key() {
         let root = parsed("a: 1\nlifecycle: {}\nlist: []\n");
         assert_eq!(at(&root, &["lifecycle"]).pos, pos(2, 1));
@@ -550,6 +578,7 @@ mod tests {
         assert!(parse(laughs).is_err());
         assert!(parse("a: *missing\n").is_err());
         assert!(parse("a: 1\n---\nb: 2\n").is_err());
+        assert!(parse("hello\n---\nworld\n").is_err());
         assert!(parse("? [a, b]\n: c\n").is_ok());
         assert!(parse("\u{feff}a: 1\n").is_ok());
     }
