@@ -206,7 +206,7 @@ async fn serve(
     if !manifest.lock_found {
         log.write(Level::Warn, None, "no lock file found, starting with an empty registry", &[]);
     }
-    let engine = WasmEngine::new()?;
+    let engine = WasmEngine::new(&log)?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(engine, manifest, log, limits, events_tx);
     supervisor::boot(&runtime);

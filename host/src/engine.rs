@@ -4,12 +4,13 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
-use crate::bindings::{ProcessWorld, ProcessWorldPre};
+use crate::bindings::{Level, ProcessWorld, ProcessWorldPre};
+use crate::logging::LogSink;
 use crate::instance::ProcessState;
 
 /// The guest component, built by `build.rs`.
@@ -29,16 +30,43 @@ pub struct WasmEngine {
 
 impl WasmEngine {
     /// Configures wasmtime, loads (or compiles and caches) the guest and links it.
-    pub fn new() -> anyhow::Result<Self> {
+    pub fn new(log: &LogSink) -> anyhow::Result<Self> {
         let engine = Engine::new(&engine_config())?;
-        let component = load_guest(&engine)?;
+        let started = Instant::now();
+        let (component, origin) = load_guest(&engine)?;
+        let elapsed = format!("\"{:.1?}\"", started.elapsed());
+        log.write(Level::Debug, None, origin, &[("took".into(), elapsed)]);
         let mut linker = Linker::<ProcessState>::new(&engine);
         ProcessWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        link_wasi(&mut linker, &component)?;
         let pre = ProcessWorldPre::new(linker.instantiate_pre(&component)?)?;
         start_epoch_ticker(&engine);
         Ok(WasmEngine { engine, pre })
     }
+}
+
+/// The guest's Rust standard library imports WASI for its random seed, environment
+/// and stdio. Only the non-blocking, capability-free parts are linked (randomness, an
+/// empty environment, exit). Stdio and `wasi:io` stay unlinked and trap when called:
+/// wasmtime-wasi's synchronous stream bindings block on a tokio runtime from inside
+/// one, which panics the host thread, and no process may write to the real terminal
+/// behind the `terminal` interface's back. A guest panic still reaches the host,
+/// through `process.report-panic`.
+fn link_wasi(linker: &mut Linker<ProcessState>, component: &Component) -> anyhow::Result<()> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
+    use wasmtime_wasi::p2::bindings::{cli, random};
+    use wasmtime_wasi::random::WasiRandom;
+    use wasmtime_wasi::WasiView;
+
+    random::random::add_to_linker::<_, WasiRandom>(linker, |state| state.ctx().ctx.random())?;
+    random::insecure::add_to_linker::<_, WasiRandom>(linker, |state| state.ctx().ctx.random())?;
+    random::insecure_seed::add_to_linker::<_, WasiRandom>(linker, |state| {
+        state.ctx().ctx.random()
+    })?;
+    cli::environment::add_to_linker::<_, WasiCli>(linker, ProcessState::cli)?;
+    cli::exit::add_to_linker::<_, WasiCli>(linker, ProcessState::cli)?;
+    linker.define_unknown_imports_as_traps(component)?;
+    Ok(())
 }
 
 fn engine_config() -> Config {
@@ -70,7 +98,7 @@ fn start_epoch_ticker(engine: &Engine) {
 
 /// The guest compiled for this engine: from the cache when present, else compiled
 /// with cranelift (~0.5 s) and cached, keyed by the wasm and the engine's settings.
-fn load_guest(engine: &Engine) -> anyhow::Result<Component> {
+fn load_guest(engine: &Engine) -> anyhow::Result<(Component, &'static str)> {
     let cache_file = cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
     if let Some(path) = &cache_file {
         if path.exists() {
@@ -78,7 +106,7 @@ fn load_guest(engine: &Engine) -> anyhow::Result<Component> {
             // guest and engine configuration (both are in its name), and wasmtime
             // checks the artifact's header for compatibility.
             match unsafe { Component::deserialize_file(engine, path) } {
-                Ok(component) => return Ok(component),
+                Ok(component) => return Ok((component, "guest loaded from cache")),
                 Err(_) => {
                     let _ = std::fs::remove_file(path);
                 }
@@ -92,7 +120,8 @@ fn load_guest(engine: &Engine) -> anyhow::Result<Component> {
         cache_compiled(path, &compiled);
     }
     // SAFETY: `compiled` was produced by `precompile_component` on this engine just now.
-    unsafe { Component::deserialize(engine, &compiled) }.map_err(anyhow::Error::from)
+    let component = unsafe { Component::deserialize(engine, &compiled) }?;
+    Ok((component, "guest compiled"))
 }
 
 /// Writes the artifact atomically; a cache that cannot be written only costs time.

@@ -71,15 +71,20 @@ pub struct Instance {
     pub limits: Limits,
     /// When its wall-clock timeout expires.
     pub deadline: Option<Instant>,
+    /// Whether the armed epoch deadline is the timeout (not the slice limit), so an
+    /// interrupt means the time is up. Epoch ticks are coarse: the clock alone
+    /// cannot tell.
+    pub armed_for_timeout: bool,
 }
 
 impl Instance {
     /// Bounds the next guest call: the slice limit, or the timeout if it comes first.
     pub fn arm_epoch(&mut self) {
-        let mut budget = SLICE_LIMIT;
-        if let Some(deadline) = self.deadline {
-            budget = budget.min(deadline.saturating_duration_since(Instant::now()));
-        }
+        let remaining = self
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        self.armed_for_timeout = remaining.is_some_and(|remaining| remaining < SLICE_LIMIT);
+        let budget = remaining.map_or(SLICE_LIMIT, |remaining| remaining.min(SLICE_LIMIT));
         self.store.set_epoch_deadline(slice_ticks(budget));
     }
 
@@ -89,7 +94,7 @@ impl Instance {
         let context = TrapContext {
             limits: &self.limits,
             memory_denied: state.limiter.denied,
-            deadline_passed: self.deadline_passed(),
+            deadline_passed: self.armed_for_timeout || self.deadline_passed(),
             panic_message: state.panic_message.as_deref(),
         };
         ErrorInfo::new("Internal", describe_failure(error, &context))

@@ -205,6 +205,7 @@ impl Runtime {
             world,
             limits,
             deadline: limits.timeout.map(|timeout| Instant::now() + timeout),
+            armed_for_timeout: false,
         })
     }
 

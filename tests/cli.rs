@@ -1,0 +1,160 @@
+//! The command line: `init`, `run -x` in both forms, arguments, exit codes and
+//! printing of the terminal process's result (manifest.md §5–7).
+
+mod common;
+
+use common::{index_with, lua_entry, run_in, Project};
+
+/// A project whose `app:main` runs `body` as `main(...)`.
+fn main_project(body: &str) -> Project {
+    let index = index_with(&lua_entry("main", "main.lua", ""));
+    let source = format!("local io = require('io')\nreturn {{ main = function(...)\n{body}\nend }}\n");
+    Project::new(&[("_index.yaml", &index), ("main.lua", &source)])
+}
+
+#[test]
+fn hello_prints_its_pid_and_exits_zero() {
+    let run = run_in(&common::manifests_dir().join("hello"), &["run", "-x", "app:hello"], None);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "Hello from {app:terminal|0x00001}\n");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn exit_codes_follow_the_returned_value() {
+    let cases = [
+        ("return 3", Some(3), "", ""),
+        ("return 256", Some(0), "", ""),
+        ("return 7.9", Some(7), "", ""),
+        ("return 1e20", Some(1), "", ""),
+        ("return true", Some(0), "", ""),
+        ("return false", Some(1), "", ""),
+        ("return nil", Some(0), "", ""),
+        ("return {}", Some(0), "", ""),
+        ("return 'done'", Some(0), "done\n", ""),
+        ("return nil, 'went wrong'", Some(1), "", "went wrong\n"),
+        ("return 'ok', 'a note is a failure'", Some(1), "", "a note is a failure\n"),
+        ("return nil, errors.new({message = 'typed', kind = errors.INVALID})", Some(1), "", "typed\n"),
+    ];
+    for (body, code, stdout, stderr) in cases {
+        let run = main_project(body).run(&["run", "-x", "app:main"]);
+        assert_eq!(run.code, code, "{body}: {run:?}");
+        assert_eq!(run.stdout, stdout, "{body}: {run:?}");
+        assert_eq!(run.stderr, stderr, "{body}: {run:?}");
+    }
+}
+
+#[test]
+fn a_raised_error_is_printed_and_exits_one() {
+    let run = main_project("error('boom')").run(&["run", "-x", "app:main"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("boom"), "{run:?}");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn positional_arguments_reach_main_and_io_args() {
+    let body = "local a, b = ...\nio.print(a, b, #io.args(), io.args()[2])";
+    let run = main_project(body).run(&["run", "-x", "app:main", "first", "--second"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "first\t--second\t2\t--second\n");
+}
+
+#[test]
+fn exec_accepts_host_slash_entry_and_the_host_flag() {
+    let project = main_project("io.print('ran')");
+    for args in [
+        vec!["run", "-x", "app:terminal/app:main"],
+        vec!["run", "-x", "app:main", "--host", "app:terminal"],
+        vec!["run", "--exec", " app:main "],
+    ] {
+        let run = project.run(&args);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+        assert_eq!(run.stdout, "ran\n", "{args:?}");
+    }
+}
+
+#[test]
+fn exec_errors_name_what_was_expected() {
+    let project = main_project("return 0");
+    let cases = [
+        (
+            vec!["run", "-x", "main"],
+            "Error: invalid exec spec: missing separator ':', expected format: namespace:entry\n",
+        ),
+        (
+            vec!["run", "-x", "app:nope"],
+            "Error: failed to start process on host: app:terminal: factory not found\n",
+        ),
+        (
+            vec!["run", "-x", "app:processes/app:main", "--host", "x"],
+            "",
+        ),
+        (
+            vec!["run", "-x", "app:nohost/app:main"],
+            "Error: failed to start process on host: app:nohost: host not found\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let run = project.run(&args);
+        if stderr.is_empty() {
+            // `-x` on a process.host runs the process but is not a terminal run.
+            continue;
+        }
+        assert_eq!(run.code, Some(1), "{args:?}: {run:?}");
+        assert_eq!(run.stderr, stderr, "{args:?}");
+    }
+}
+
+#[test]
+fn terminal_host_detection_needs_exactly_one() {
+    let none = Project::new(&[(
+        "_index.yaml",
+        "namespace: app\nentries:\n  - name: main\n    kind: process.lua\n    source: 'return {main = function() end}'\n",
+    )]);
+    let run = none.run(&["run", "-x", "app:main"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.stderr, "Error: no terminal.host found in registry\n");
+
+    let two = index_with(
+        "  - name: second\n    kind: terminal.host\n    lifecycle:\n      auto_start: true\n",
+    );
+    let run = Project::new(&[("_index.yaml", &two)]).run(&["run", "-x", "app:main"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        "Error: multiple terminal hosts found (app:second, app:terminal), use --host to specify\n"
+    );
+}
+
+#[test]
+fn init_writes_a_lock_and_refuses_to_overwrite_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(dir.path(), &["init"], None);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let lock = std::fs::read_to_string(dir.path().join("wippy.lock")).unwrap();
+    assert!(lock.contains("src: ./src"), "{lock}");
+    assert!(lock.contains("modules: .wippy"), "{lock}");
+    let again = run_in(dir.path(), &["init"], None);
+    assert_eq!(again.code, Some(1), "{again:?}");
+    assert!(again.stderr.starts_with("Error: "), "{again:?}");
+}
+
+#[test]
+fn a_second_start_loads_the_compiled_guest_from_the_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let project = main_project("return 0");
+    let start = |expect: &str| {
+        let output = std::process::Command::new(common::BINARY)
+            .args(["run", "-v", "-x", "app:main"])
+            .current_dir(project.path())
+            .env("WIPPY_WASM_CACHE_DIR", cache.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains(expect), "expected {expect:?} in {stderr}");
+    };
+    start("guest compiled");
+    start("guest loaded from cache");
+}

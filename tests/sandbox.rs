@@ -1,0 +1,185 @@
+//! Per-instance limits and hostile guests: the runaway is stopped with the named
+//! limit, everything else keeps running, and the host never goes down.
+
+mod common;
+
+use common::{index_with, Project};
+
+/// An entry item with its own `limits:` block.
+fn limited(name: &str, file: &str, limits: &str) -> String {
+    format!(
+        "  - name: {name}\n    kind: process.lua\n    source: file://{file}\n    modules: [io, time]\n    limits: {{{limits}}}\n"
+    )
+}
+
+const LOOP_FOREVER: &str = "return { main = function() while true do end end }";
+
+#[test]
+fn runaway_processes_are_preempted_and_killed_with_the_named_limit() {
+    // More runaways than scheduler threads: without preemption the ticker starves.
+    let ticker = r#"
+        local io = require('io')
+        local time = require('time')
+        return { main = function()
+            for i = 1, 4 do process.spawn('app:runaway', 'app:processes') end
+            for i = 1, 8 do
+                time.sleep('50ms')
+                io.print('tick ' .. i)
+            end
+            time.sleep('1500ms')
+            return 0
+        end }"#;
+    let index = index_with(&format!(
+        "{}{}",
+        limited("ticker", "ticker.lua", ""),
+        limited("runaway", "runaway.lua", "timeout: 1s")
+    ));
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("ticker.lua", ticker),
+        ("runaway.lua", LOOP_FOREVER),
+    ]);
+    let run = project.run(&["run", "-v", "-x", "app:ticker"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let ticks: Vec<String> = (1..=8).map(|i| format!("tick {i}")).collect();
+    assert_eq!(run.stdout, ticks.join("\n") + "\n");
+    assert_eq!(run.stderr.matches("\"error\": \"timeout after 1s\"").count(), 4, "{run:?}");
+}
+
+#[test]
+fn fuel_budgets_are_per_instance() {
+    let parent = r#"
+        local time = require('time')
+        return { main = function()
+            process.spawn('app:rich', 'app:processes')
+            process.spawn('app:poor', 'app:processes')
+            time.sleep('1s')
+        end }"#;
+    let work = "return { main = function() local s = 0 for i = 1, 200000 do s = s + i end print('sum', s) end }";
+    let index = index_with(&format!(
+        "{}{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("rich", "work.lua", "fuel: 10000000000"),
+        limited("poor", "work.lua", "fuel: 1000000")
+    ));
+    let project = Project::new(&[("_index.yaml", &index), ("parent.lua", parent), ("work.lua", work)]);
+    let run = project.run(&["run", "-v", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("sum 20000100000"), "{run:?}");
+    assert!(
+        run.stderr.contains("\"entry\": \"app:poor\", \"error\": \"fuel exhausted\""),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("\"entry\": \"app:rich\""), "{run:?}");
+}
+
+#[test]
+fn the_fuel_flag_sets_the_default_budget() {
+    let index = index_with(&limited("spin", "spin.lua", ""));
+    let project = Project::new(&[("_index.yaml", &index), ("spin.lua", LOOP_FOREVER)]);
+    let run = project.run(&["run", "--fuel", "5000000", "-x", "app:spin"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, "fuel exhausted\n");
+}
+
+#[test]
+fn timeouts_end_a_looping_and_a_waiting_process_each_with_its_own_limit() {
+    let parent = r#"
+        local time = require('time')
+        return { main = function()
+            process.spawn('app:looper', 'app:processes')
+            process.spawn('app:waiter', 'app:processes')
+            time.sleep('1500ms')
+        end }"#;
+    let waiter = "local time = require('time') return { main = function() time.sleep('1h') end }";
+    let index = index_with(&format!(
+        "{}{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("looper", "looper.lua", "timeout: 300ms"),
+        limited("waiter", "waiter.lua", "timeout: 600ms")
+    ));
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("looper.lua", LOOP_FOREVER),
+        ("waiter.lua", waiter),
+    ]);
+    let run = project.run(&["run", "-v", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stderr.contains("\"entry\": \"app:looper\", \"error\": \"timeout after 300ms\""),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("\"entry\": \"app:waiter\", \"error\": \"timeout after 600ms\""),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn the_timeout_flag_ends_the_terminal_process() {
+    let index = index_with(&limited("spin", "spin.lua", ""));
+    let project = Project::new(&[("_index.yaml", &index), ("spin.lua", LOOP_FOREVER)]);
+    let run = project.run(&["run", "--timeout", "200ms", "-x", "app:spin"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, "timeout after 200ms\n");
+}
+
+#[test]
+fn a_memory_bomb_hits_the_named_memory_limit() {
+    let bomb = "return { main = function() local s = 'x' while true do s = s .. s end end }";
+    let index = index_with(&limited("bomb", "bomb.lua", "memory: 16MiB"));
+    let project = Project::new(&[("_index.yaml", &index), ("bomb.lua", bomb)]);
+    let run = project.run(&["run", "-x", "app:bomb"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, "memory limit of 16 MiB exceeded\n");
+}
+
+#[test]
+fn the_memory_flag_sets_the_default_ceiling() {
+    let bomb = "return { main = function() local t = {} for i = 1, 1e9 do t[i] = {i} end end }";
+    let index = index_with(&limited("bomb", "bomb.lua", ""));
+    let project = Project::new(&[("_index.yaml", &index), ("bomb.lua", bomb)]);
+    let run = project.run(&["run", "--memory-limit", "8MiB", "-x", "app:bomb"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, "memory limit of 8 MiB exceeded\n");
+}
+
+#[test]
+fn unbounded_recursion_ends_the_process_not_the_host() {
+    let recursion = r#"
+        local function down(n) return down(n + 1) + 1 end
+        return { main = function() return down(1) end }"#;
+    let index = index_with(&limited("deep", "deep.lua", "memory: 32MiB"));
+    let project = Project::new(&[("_index.yaml", &index), ("deep.lua", recursion)]);
+    let run = project.run(&["run", "-x", "app:deep"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr == "memory limit of 32 MiB exceeded\n" || run.stderr == "stack overflow\n",
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_failing_child_leaves_its_parent_running() {
+    let parent = r#"
+        local io = require('io')
+        local time = require('time')
+        return { main = function()
+            local pid = process.spawn('app:bomb', 'app:processes')
+            time.sleep('300ms')
+            io.print('parent still here', type(pid))
+            return 0
+        end }"#;
+    let bomb = "return { main = function() local s = 'x' while true do s = s .. s end end }";
+    let index = index_with(&format!(
+        "{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("bomb", "bomb.lua", "memory: 8MiB")
+    ));
+    let project = Project::new(&[("_index.yaml", &index), ("parent.lua", parent), ("bomb.lua", bomb)]);
+    let run = project.run(&["run", "-v", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "parent still here\tstring\n");
+    assert!(run.stderr.contains("memory limit of 8 MiB exceeded"), "{run:?}");
+}
