@@ -13,11 +13,14 @@ enum ReadRequest {
     Bytes(usize),
 }
 
+/// A read request and the process whose mailbox gets the result.
+type ReadJob = (ReadRequest, Arc<ProcessHandle>);
+
 /// Stdout, stderr and a stdin reader shared by every terminal process.
 #[derive(Default)]
 pub struct Terminal {
     /// Requests to the stdin thread, started on the first read.
-    reader: OnceLock<Mutex<Sender<(ReadRequest, Arc<ProcessHandle>)>>>,
+    reader: OnceLock<Mutex<Sender<ReadJob>>>,
 }
 
 impl Terminal {
@@ -62,8 +65,8 @@ impl Terminal {
 
 /// One thread owns stdin through a single buffered reader, so bytes after a newline
 /// are kept for the next read (io.md's upstream quirk) and no tokio worker blocks.
-fn spawn_reader() -> Sender<(ReadRequest, Arc<ProcessHandle>)> {
-    let (sender, requests) = mpsc::channel::<(ReadRequest, Arc<ProcessHandle>)>();
+fn spawn_reader() -> Sender<ReadJob> {
+    let (sender, requests) = mpsc::channel::<ReadJob>();
     let spawned = std::thread::Builder::new()
         .name("wippy-stdin".into())
         .spawn(move || {

@@ -87,7 +87,7 @@ fn format_g14(n: f64) -> String {
     let scientific = format!("{:.*e}", (PRECISION - 1) as usize, n);
     let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    if exponent < -4 || exponent >= PRECISION {
+    if !(-4..PRECISION).contains(&exponent) {
         let mantissa = trim_fraction(mantissa);
         let sign = if exponent < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exponent.abs())
@@ -102,26 +102,6 @@ fn trim_fraction(text: &str) -> &str {
         text.trim_end_matches('0').trim_end_matches('.')
     } else {
         text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_float;
-
-    #[test]
-    fn floats_print_like_lua_5_4() {
-        assert_eq!(format_float(1.0), "1.0");
-        assert_eq!(format_float(0.1), "0.1");
-        assert_eq!(format_float(-2.5), "-2.5");
-        assert_eq!(format_float(1e100), "1e+100");
-        assert_eq!(format_float(2f64.powi(53)), "9.007199254741e+15");
-        assert_eq!(format_float(1e15), "1e+15");
-        assert_eq!(format_float(123456.0), "123456.0");
-        assert_eq!(format_float(1.5e-7), "1.5e-07");
-        assert_eq!(format_float(1.0 / 3.0), "0.33333333333333");
-        assert_eq!(format_float(f64::INFINITY), "inf");
-        assert_eq!(format_float(-0.0), "-0.0");
     }
 }
 
@@ -169,5 +149,25 @@ pub fn invalid(message: &str) -> ErrorInfo {
         kind: "Invalid".into(),
         message: message.into(),
         retryable: Some(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_float;
+
+    #[test]
+    fn floats_print_like_lua_5_4() {
+        assert_eq!(format_float(1.0), "1.0");
+        assert_eq!(format_float(0.1), "0.1");
+        assert_eq!(format_float(-2.5), "-2.5");
+        assert_eq!(format_float(1e100), "1e+100");
+        assert_eq!(format_float(2f64.powi(53)), "9.007199254741e+15");
+        assert_eq!(format_float(1e15), "1e+15");
+        assert_eq!(format_float(123456.0), "123456.0");
+        assert_eq!(format_float(1.5e-7), "1.5e-07");
+        assert_eq!(format_float(1.0 / 3.0), "0.33333333333333");
+        assert_eq!(format_float(f64::INFINITY), "inf");
+        assert_eq!(format_float(-0.0), "-0.0");
     }
 }
