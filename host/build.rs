@@ -17,8 +17,17 @@ fn main() -> anyhow::Result<()> {
     let workspace = host_dir
         .parent()
         .ok_or_else(|| anyhow::anyhow!("host/ has no parent directory"))?;
-    for watched in ["guest/src", "guest/Cargo.toml", "wit", "host/src/duration.rs", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+    for watched in [
+        "guest/src",
+        "guest/Cargo.toml",
+        "wit",
+        "host/src/duration.rs",
+        "Cargo.lock",
+    ] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
 
     // A separate target directory: the outer cargo holds the lock on its own.
@@ -37,17 +46,29 @@ fn main() -> anyhow::Result<()> {
         );
     // What the outer build sets for the host (clippy's wrapper, host rustflags, ...)
     // must not leak into the wasm build.
-    for var in ["RUSTC_WORKSPACE_WRAPPER", "RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR"] {
+    for var in [
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+    ] {
         build.env_remove(var);
     }
     let status = build.status()?;
-    anyhow::ensure!(status.success(), "building the guest component failed: {status}");
+    anyhow::ensure!(
+        status.success(),
+        "building the guest component failed: {status}"
+    );
 
     let wasm = target_dir
         .join(GUEST_TARGET)
         .join(GUEST_PROFILE)
         .join("wippy_guest.wasm");
-    anyhow::ensure!(wasm.exists(), "the guest build produced no {}", wasm.display());
+    anyhow::ensure!(
+        wasm.exists(),
+        "the guest build produced no {}",
+        wasm.display()
+    );
     println!("cargo:rustc-env=WIPPY_GUEST_WASM={}", wasm.display());
     Ok(())
 }

@@ -8,13 +8,18 @@ use common::{index_with, lua_entry, run_in, Project};
 /// A project whose `app:main` runs `body` as `main(...)`.
 fn main_project(body: &str) -> Project {
     let index = index_with(&lua_entry("main", "main.lua", ""));
-    let source = format!("local io = require('io')\nreturn {{ main = function(...)\n{body}\nend }}\n");
+    let source =
+        format!("local io = require('io')\nreturn {{ main = function(...)\n{body}\nend }}\n");
     Project::new(&[("_index.yaml", &index), ("main.lua", &source)])
 }
 
 #[test]
 fn hello_prints_its_pid_and_exits_zero() {
-    let run = run_in(&common::manifests_dir().join("hello"), &["run", "-x", "app:hello"], None);
+    let run = run_in(
+        &common::manifests_dir().join("hello"),
+        &["run", "-x", "app:hello"],
+        None,
+    );
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "Hello from {app:terminal|0x00001}\n");
     assert_eq!(run.stderr, "");
@@ -33,8 +38,18 @@ fn exit_codes_follow_the_returned_value() {
         ("return {}", Some(0), "", ""),
         ("return 'done'", Some(0), "done\n", ""),
         ("return nil, 'went wrong'", Some(1), "", "went wrong\n"),
-        ("return 'ok', 'a note is a failure'", Some(1), "", "a note is a failure\n"),
-        ("return nil, errors.new({message = 'typed', kind = errors.INVALID})", Some(1), "", "typed\n"),
+        (
+            "return 'ok', 'a note is a failure'",
+            Some(1),
+            "",
+            "a note is a failure\n",
+        ),
+        (
+            "return nil, errors.new({message = 'typed', kind = errors.INVALID})",
+            Some(1),
+            "",
+            "typed\n",
+        ),
     ];
     for (body, code, stdout, stderr) in cases {
         let run = main_project(body).run(&["run", "-x", "app:main"]);

@@ -43,7 +43,13 @@ fn runaway_processes_are_preempted_and_killed_with_the_named_limit() {
     assert_eq!(run.code, Some(0), "{run:?}");
     let ticks: Vec<String> = (1..=8).map(|i| format!("tick {i}")).collect();
     assert_eq!(run.stdout, ticks.join("\n") + "\n");
-    assert_eq!(run.stderr.matches("\"error\": \"timeout after 1s\"").count(), 4, "{run:?}");
+    assert_eq!(
+        run.stderr
+            .matches("\"error\": \"timeout after 1s\"")
+            .count(),
+        4,
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -62,12 +68,17 @@ fn fuel_budgets_are_per_instance() {
         limited("rich", "work.lua", "fuel: 10000000000"),
         limited("poor", "work.lua", "fuel: 1000000")
     ));
-    let project = Project::new(&[("_index.yaml", &index), ("parent.lua", parent), ("work.lua", work)]);
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("work.lua", work),
+    ]);
     let run = project.run(&["run", "-v", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.contains("sum 20000100000"), "{run:?}");
     assert!(
-        run.stderr.contains("\"entry\": \"app:poor\", \"error\": \"fuel exhausted\""),
+        run.stderr
+            .contains("\"entry\": \"app:poor\", \"error\": \"fuel exhausted\""),
         "{run:?}"
     );
     assert!(!run.stderr.contains("\"entry\": \"app:rich\""), "{run:?}");
@@ -107,11 +118,13 @@ fn timeouts_end_a_looping_and_a_waiting_process_each_with_its_own_limit() {
     let run = project.run(&["run", "-v", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
-        run.stderr.contains("\"entry\": \"app:looper\", \"error\": \"timeout after 300ms\""),
+        run.stderr
+            .contains("\"entry\": \"app:looper\", \"error\": \"timeout after 300ms\""),
         "{run:?}"
     );
     assert!(
-        run.stderr.contains("\"entry\": \"app:waiter\", \"error\": \"timeout after 600ms\""),
+        run.stderr
+            .contains("\"entry\": \"app:waiter\", \"error\": \"timeout after 600ms\""),
         "{run:?}"
     );
 }
@@ -177,9 +190,16 @@ fn a_failing_child_leaves_its_parent_running() {
         limited("parent", "parent.lua", ""),
         limited("bomb", "bomb.lua", "memory: 8MiB")
     ));
-    let project = Project::new(&[("_index.yaml", &index), ("parent.lua", parent), ("bomb.lua", bomb)]);
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("bomb.lua", bomb),
+    ]);
     let run = project.run(&["run", "-v", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "parent still here\tstring\n");
-    assert!(run.stderr.contains("memory limit of 8 MiB exceeded"), "{run:?}");
+    assert!(
+        run.stderr.contains("memory limit of 8 MiB exceeded"),
+        "{run:?}"
+    );
 }

@@ -27,7 +27,9 @@ impl Guest for Component {
         PROCESS
             .with_borrow_mut(|slot| slot.as_mut().map(|process| process.run(budget)))
             .unwrap_or_else(|| {
-                Step::Finished(ExitResult::Failure(internal("run called before start".into())))
+                Step::Finished(ExitResult::Failure(internal(
+                    "run called before start".into(),
+                )))
             })
     }
 }

@@ -4,7 +4,7 @@
 //! under `cargo test` against an in-memory host, and in wasm against the real imports
 //! ([`WitHost`]).
 
-use crate::bindings::{ErrorInfo, Level, LogRecord, Payload, Signal, SpawnOptions, Output};
+use crate::bindings::{ErrorInfo, Level, LogRecord, Output, Payload, Signal, SpawnOptions};
 
 /// Every import of the `process-world` world.
 pub trait Host {

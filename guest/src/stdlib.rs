@@ -37,9 +37,11 @@ fn not_implemented<'gc>(ctx: Context<'gc>, module: &str) -> Table<'gc> {
     let module = module.to_string();
     let index = Callback::from_fn(&ctx, move |ctx, _, stack| {
         let field = api::display(stack.get(1));
-        Err(format!("{module}.{field} is not implemented yet in wippy-wasm")
-            .into_value(ctx)
-            .into())
+        Err(
+            format!("{module}.{field} is not implemented yet in wippy-wasm")
+                .into_value(ctx)
+                .into(),
+        )
     });
     set(ctx, metatable, "__index", index);
     table.set_metatable(&ctx, Some(metatable));

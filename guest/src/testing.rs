@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Closure, Context, Executor, Fuel, Lua, Value, Variadic};
 
-use crate::bindings::{ErrorInfo, Level, LogRecord, Payload, Signal, SpawnOptions, Output};
+use crate::bindings::{ErrorInfo, Level, LogRecord, Output, Payload, Signal, SpawnOptions};
 use crate::env::Env;
 use crate::host::Host;
 
@@ -143,7 +143,8 @@ pub fn run_lua(source: &str) -> String {
             Ok(CallbackReturn::Return)
         });
         crate::api::set(ctx, ctx.globals(), "__roundtrip", roundtrip);
-        let closure = Closure::load(ctx, Some("test"), source.as_bytes()).expect("test chunk compiles");
+        let closure =
+            Closure::load(ctx, Some("test"), source.as_bytes()).expect("test chunk compiles");
         ctx.stash(Executor::start(ctx, closure.into(), ()))
     });
     while !lua.enter(|ctx| ctx.fetch(&executor).step(ctx, &mut Fuel::with(4096))) {}
@@ -153,6 +154,11 @@ pub fn run_lua(source: &str) -> String {
             .take_result::<Variadic<Vec<Value>>>(ctx)
             .expect("finished")
             .expect("test chunk runs without error");
-        values.0.iter().map(|v| crate::api::display(*v)).collect::<Vec<_>>().join("\t")
+        values
+            .0
+            .iter()
+            .map(|v| crate::api::display(*v))
+            .collect::<Vec<_>>()
+            .join("\t")
     })
 }

@@ -177,7 +177,11 @@ impl Process {
 }
 
 /// Runs the chunk's top level, which must not block (manifest.md §3).
-fn run_to_completion(lua: &mut Lua, env: &Env, executor: &StashedExecutor) -> Result<(), ErrorInfo> {
+fn run_to_completion(
+    lua: &mut Lua,
+    env: &Env,
+    executor: &StashedExecutor,
+) -> Result<(), ErrorInfo> {
     const FUEL_PER_ENTER: i32 = 8192;
     loop {
         let done = lua.enter(|ctx| {

@@ -106,7 +106,14 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         None => None,
     };
     let limits = default_limits(&args)?;
-    let log = LogSink::new(log_mode(&args), if args.verbose { Level::Debug } else { Level::Info });
+    let log = LogSink::new(
+        log_mode(&args),
+        if args.verbose {
+            Level::Debug
+        } else {
+            Level::Info
+        },
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -144,14 +151,21 @@ fn default_limits(args: &RunArgs) -> anyhow::Result<Limits> {
     }
     if let Some(text) = &args.timeout {
         let nanos = parse_go_duration(text).map_err(|e| anyhow::anyhow!("--timeout: {e}"))?;
-        anyhow::ensure!(nanos > 0, "--timeout: expected a positive duration, got {text}");
+        anyhow::ensure!(
+            nanos > 0,
+            "--timeout: expected a positive duration, got {text}"
+        );
         limits.timeout = Some(Duration::from_nanos(nanos as u64));
     }
     Ok(limits)
 }
 
 /// Parses `-x` (manifest.md §6) and picks the host.
-fn exec_target(spec: &str, host_flag: Option<&str>, manifest: &Manifest) -> anyhow::Result<ExecTarget> {
+fn exec_target(
+    spec: &str,
+    host_flag: Option<&str>,
+    manifest: &Manifest,
+) -> anyhow::Result<ExecTarget> {
     let (host_part, entry_part) = match spec.split_once('/') {
         Some((host, entry)) => (Some(host.trim()), entry.trim()),
         None => (None, spec.trim()),
@@ -204,7 +218,12 @@ async fn serve(
     log: LogSink,
 ) -> anyhow::Result<i32> {
     if !manifest.lock_found {
-        log.write(Level::Warn, None, "no lock file found, starting with an empty registry", &[]);
+        log.write(
+            Level::Warn,
+            None,
+            "no lock file found, starting with an empty registry",
+            &[],
+        );
     }
     let engine = WasmEngine::new(&log)?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
@@ -233,7 +252,11 @@ async fn serve(
     Ok(code)
 }
 
-fn start_exec(runtime: &Arc<Runtime>, target: ExecTarget, cli_args: Vec<String>) -> anyhow::Result<()> {
+fn start_exec(
+    runtime: &Arc<Runtime>,
+    target: ExecTarget,
+    cli_args: Vec<String>,
+) -> anyhow::Result<()> {
     if runtime.host_kind(&target.host).is_none() {
         let known = runtime.manifest.get(&target.host).is_some_and(|entry| {
             matches!(entry.kind, Kind::TerminalHost(_) | Kind::ProcessHost(_))
@@ -241,7 +264,11 @@ fn start_exec(runtime: &Arc<Runtime>, target: ExecTarget, cli_args: Vec<String>)
         anyhow::bail!(
             "failed to start process on host: {}: {}",
             target.host,
-            if known { "host is not running (set lifecycle.auto_start: true)" } else { "host not found" }
+            if known {
+                "host is not running (set lifecycle.auto_start: true)"
+            } else {
+                "host not found"
+            }
         );
     }
     let request = SpawnRequest {
@@ -252,9 +279,13 @@ fn start_exec(runtime: &Arc<Runtime>, target: ExecTarget, cli_args: Vec<String>)
         parent: None,
         options: SpawnOptions::empty(),
     };
-    runtime
-        .spawn(request)
-        .map_err(|error| anyhow::anyhow!("failed to start process on host: {}: {}", target.host, error.message))?;
+    runtime.spawn(request).map_err(|error| {
+        anyhow::anyhow!(
+            "failed to start process on host: {}: {}",
+            target.host,
+            error.message
+        )
+    })?;
     Ok(())
 }
 
@@ -277,7 +308,9 @@ fn report_exit(exit: &ExitResult) -> i32 {
             Some(Node::Text(text)) => {
                 use std::io::Write;
                 let mut stdout = std::io::stdout().lock();
-                let _ = stdout.write_all(text).and_then(|()| stdout.write_all(b"\n"));
+                let _ = stdout
+                    .write_all(text)
+                    .and_then(|()| stdout.write_all(b"\n"));
                 let _ = stdout.flush();
                 0
             }
@@ -301,7 +334,10 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut interrupt), Ok(mut terminate)) => {
                 tokio::select! {
                     _ = interrupt.recv() => {}

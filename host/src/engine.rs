@@ -10,8 +10,8 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
 use crate::bindings::{Level, ProcessWorld, ProcessWorldPre};
-use crate::logging::LogSink;
 use crate::instance::ProcessState;
+use crate::logging::LogSink;
 
 /// The guest component, built by `build.rs`.
 const GUEST_WASM: &[u8] = include_bytes!(env!("WIPPY_GUEST_WASM"));
@@ -99,7 +99,8 @@ fn start_epoch_ticker(engine: &Engine) {
 /// The guest compiled for this engine: from the cache when present, else compiled
 /// with cranelift (~0.5 s) and cached, keyed by the wasm and the engine's settings.
 fn load_guest(engine: &Engine) -> anyhow::Result<(Component, &'static str)> {
-    let cache_file = cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
+    let cache_file =
+        cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
     if let Some(path) = &cache_file {
         if path.exists() {
             // SAFETY: the file was written by `cache_compiled` below from this very

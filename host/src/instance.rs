@@ -10,7 +10,9 @@ use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, Step};
 use crate::engine::EPOCH_TICK;
 use crate::runtime::Runtime;
-use crate::sandbox::{describe_failure, timeout_message, Limits, MemoryLimiter, TrapContext, SLICE_LIMIT};
+use crate::sandbox::{
+    describe_failure, timeout_message, Limits, MemoryLimiter, TrapContext, SLICE_LIMIT,
+};
 use crate::table::ProcessHandle;
 
 /// Piccolo VM steps per `run` call: about a millisecond of Lua, so a busy process
@@ -101,11 +103,15 @@ impl Instance {
     }
 
     fn deadline_passed(&self) -> bool {
-        self.deadline.is_some_and(|deadline| Instant::now() >= deadline)
+        self.deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
     }
 
     fn timeout_error(&self) -> ErrorInfo {
-        let message = self.limits.timeout.map_or_else(|| "timeout".into(), timeout_message);
+        let message = self
+            .limits
+            .timeout
+            .map_or_else(|| "timeout".into(), timeout_message);
         ErrorInfo::new("Timeout", message)
     }
 
@@ -121,7 +127,10 @@ impl Instance {
                 return ExitResult::Failure(self.timeout_error());
             }
             self.arm_epoch();
-            let step = self.world.wippy_runtime_guest().call_run(&mut self.store, RUN_BUDGET);
+            let step = self
+                .world
+                .wippy_runtime_guest()
+                .call_run(&mut self.store, RUN_BUDGET);
             match step {
                 Err(error) => return ExitResult::Failure(self.failure(&error)),
                 Ok(Step::Finished(exit)) => return exit,

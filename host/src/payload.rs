@@ -62,10 +62,18 @@ mod tests {
     fn yaml_lists_become_lua_arrays() {
         let value: Value = serde_yaml::from_str("[a, 2, {k: true}]").unwrap();
         let payload = from_yaml(&value);
-        let Node::Table(entries) = &payload.nodes[0] else { panic!("not a table") };
+        let Node::Table(entries) = &payload.nodes[0] else {
+            panic!("not a table")
+        };
         assert_eq!(entries.len(), 3);
-        assert!(matches!(payload.nodes[entries[0].key as usize], Node::Integer(1)));
+        assert!(matches!(
+            payload.nodes[entries[0].key as usize],
+            Node::Integer(1)
+        ));
         assert!(matches!(&payload.nodes[entries[0].value as usize], Node::Text(t) if t == b"a"));
-        assert!(matches!(payload.nodes[entries[1].value as usize], Node::Integer(2)));
+        assert!(matches!(
+            payload.nodes[entries[1].value as usize],
+            Node::Integer(2)
+        ));
     }
 }

@@ -68,9 +68,15 @@ mod tests {
         let first = counter.mint("app:processes");
         assert_eq!(first.to_string(), "{app:processes|0x00001}");
         assert_eq!(Pid::parse(&first.to_string()), Some(first));
-        let big = Pid { host: "h".into(), uid: 0x123456 };
+        let big = Pid {
+            host: "h".into(),
+            uid: 0x123456,
+        };
         assert_eq!(big.to_string(), "{h|0x123456}");
-        let bigger = Pid { host: "h".into(), uid: 0x1234567 };
+        let bigger = Pid {
+            host: "h".into(),
+            uid: 0x1234567,
+        };
         assert_eq!(bigger.to_string(), "{h|0x01234567}");
         assert!(Pid::parse("relay").is_none());
         assert!(Pid::looks_like_pid("{a|b}"));

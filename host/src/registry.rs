@@ -17,7 +17,9 @@ impl NameRegistry {
     pub fn register(&self, name: &str, pid: &Pid) -> Result<(), ErrorInfo> {
         let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
         match names.get(name) {
-            Some(owner) if owner != pid => Err(ErrorInfo::new("AlreadyExists", "name already registered")),
+            Some(owner) if owner != pid => {
+                Err(ErrorInfo::new("AlreadyExists", "name already registered"))
+            }
             _ => {
                 names.insert(name.to_string(), pid.clone());
                 Ok(())

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::Notify;
 use wasmtime::Store;
 
 use crate::bindings::{
@@ -74,6 +75,8 @@ pub struct Runtime {
     pub default_limits: Limits,
     hosts: Mutex<HashMap<String, HostKind>>,
     events: UnboundedSender<RuntimeEvent>,
+    /// Woken whenever the last live process ends.
+    idle: Notify,
 }
 
 impl Runtime {
@@ -96,6 +99,7 @@ impl Runtime {
             default_limits,
             hosts: Mutex::default(),
             events,
+            idle: Notify::new(),
         })
     }
 
@@ -195,11 +199,12 @@ impl Runtime {
             .map_err(|e| ErrorInfo::new("Internal", e.to_string()))?;
         // Instantiation runs guest initialisers: bound them like any slice.
         store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
-        let world = self
-            .engine
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| ErrorInfo::new("Internal", format!("cannot create the process instance: {e}")))?;
+        let world = self.engine.pre.instantiate(&mut store).map_err(|e| {
+            ErrorInfo::new(
+                "Internal",
+                format!("cannot create the process instance: {e}"),
+            )
+        })?;
         Ok(Instance {
             store,
             world,
@@ -212,7 +217,8 @@ impl Runtime {
     /// Finds the live process `dest` names: a PID or a registered name.
     pub fn resolve(&self, dest: &str) -> Result<Arc<ProcessHandle>, ErrorInfo> {
         let pid = if Pid::looks_like_pid(dest) {
-            let pid = Pid::parse(dest).ok_or_else(|| ErrorInfo::new("NotFound", "process not found"))?;
+            let pid =
+                Pid::parse(dest).ok_or_else(|| ErrorInfo::new("NotFound", "process not found"))?;
             if self.host_kind(&pid.host).is_none() {
                 return Err(ErrorInfo::new("NotFound", "host not found"));
             }
@@ -231,7 +237,13 @@ impl Runtime {
     }
 
     /// Delivers a message; a full mailbox is an error the sender sees.
-    pub fn send(&self, from: &ProcessHandle, dest: &str, topic: String, payloads: Vec<Payload>) -> Result<(), ErrorInfo> {
+    pub fn send(
+        &self,
+        from: &ProcessHandle,
+        dest: &str,
+        topic: String,
+        payloads: Vec<Payload>,
+    ) -> Result<(), ErrorInfo> {
         let target = self.resolve(dest)?;
         let message = Signal::Message(Message {
             from: from.pid_text.clone(),
@@ -314,6 +326,20 @@ impl Runtime {
         }
         if process.on_terminal {
             let _ = self.events.send(RuntimeEvent::TerminalProcessExited(exit));
+        }
+        if self.processes.is_empty() {
+            self.idle.notify_waiters();
+        }
+    }
+
+    /// Waits until no process is alive.
+    pub async fn wait_idle(&self) {
+        loop {
+            let idle = self.idle.notified();
+            if self.processes.is_empty() {
+                return;
+            }
+            idle.await;
         }
     }
 

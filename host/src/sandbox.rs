@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(format_bytes(1536 * 1024), "1536 KiB");
         assert_eq!(format_bytes(1000), "1000 bytes");
         assert_eq!(timeout_message(Duration::from_secs(5)), "timeout after 5s");
-        assert_eq!(timeout_message(Duration::from_millis(1500)), "timeout after 1.5s");
+        assert_eq!(
+            timeout_message(Duration::from_millis(1500)),
+            "timeout after 1.5s"
+        );
     }
 
     #[test]
@@ -168,7 +171,10 @@ mod tests {
         assert!(limiter.memory_growing(0, 1 << 19, None).unwrap());
         assert!(!limiter.denied);
         assert!(!limiter.memory_growing(0, 2 << 20, None).unwrap());
-        let limits = Limits { memory_bytes: 1 << 20, ..Limits::default() };
+        let limits = Limits {
+            memory_bytes: 1 << 20,
+            ..Limits::default()
+        };
         let context = TrapContext {
             limits: &limits,
             memory_denied: limiter.denied,
@@ -176,6 +182,9 @@ mod tests {
             panic_message: None,
         };
         let error = wasmtime::Error::new(Trap::UnreachableCodeReached);
-        assert_eq!(describe_failure(&error, &context), "memory limit of 1 MiB exceeded");
+        assert_eq!(
+            describe_failure(&error, &context),
+            "memory limit of 1 MiB exceeded"
+        );
     }
 }

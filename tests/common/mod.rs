@@ -23,7 +23,11 @@ impl Project {
     /// Writes `files` (paths relative to `src/`) and a lock file.
     pub fn new(files: &[(&str, &str)]) -> Project {
         let dir = tempfile::tempdir().expect("temporary directory");
-        std::fs::write(dir.path().join("wippy.lock"), "directories:\n  src: ./src\n").unwrap();
+        std::fs::write(
+            dir.path().join("wippy.lock"),
+            "directories:\n  src: ./src\n",
+        )
+        .unwrap();
         for (path, text) in files {
             let path = dir.path().join("src").join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -77,7 +81,11 @@ pub fn run_in(dir: &Path, args: &[&str], input: Option<&str>) -> Run {
         .args(args)
         .current_dir(dir)
         .env("WIPPY_WASM_CACHE_DIR", cache_dir())
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -97,7 +105,11 @@ pub fn run_in(dir: &Path, args: &[&str], input: Option<&str>) -> Run {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
     Run {
         code: status.code(),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, IntoValue, Table, UserData, Value};
 
-use crate::bindings::ErrorInfo;
 use crate::api::{lua_string, set};
+use crate::bindings::ErrorInfo;
 use crate::env::Env;
 
 /// The Rust side of an error object userdata.
@@ -82,8 +82,9 @@ fn build_metatable(ctx: Context<'_>) -> Table<'_> {
     ];
     for (name, getter) in getters {
         let method = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
-            let object = as_error(stack.get(0))
-                .ok_or_else(|| Error::from("bad argument #1 (error object expected)".into_value(ctx)))?;
+            let object = as_error(stack.get(0)).ok_or_else(|| {
+                Error::from("bad argument #1 (error object expected)".into_value(ctx))
+            })?;
             stack.replace(ctx, getter(ctx, object));
             Ok(CallbackReturn::Return)
         });
@@ -163,4 +164,3 @@ fn info_from_table<'gc>(ctx: Context<'gc>, fields: Table<'gc>) -> Result<ErrorIn
         retryable,
     })
 }
-

@@ -19,7 +19,10 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     let e = env.clone();
     let write = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
         let data = join(&stack, b"");
-        let result = e.host.write(Output::Stdout, &data).map(|()| Value::Boolean(true));
+        let result = e
+            .host
+            .write(Output::Stdout, &data)
+            .map(|()| Value::Boolean(true));
         return_result(ctx, &e, &mut stack, result);
         Ok(CallbackReturn::Return)
     });

@@ -25,7 +25,9 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
         ("pid", |ctx, env, _| Ok(Ok(lua_string(ctx, &env.pid)))),
         ("id", |ctx, env, _| Ok(Ok(lua_string(ctx, &env.entry_id)))),
         ("send", send),
-        ("spawn", |ctx, env, stack| spawn(ctx, env, stack, "spawn", SpawnOptions::empty())),
+        ("spawn", |ctx, env, stack| {
+            spawn(ctx, env, stack, "spawn", SpawnOptions::empty())
+        }),
         ("spawn_monitored", |ctx, env, stack| {
             spawn(ctx, env, stack, "spawn_monitored", SpawnOptions::MONITOR)
         }),
@@ -46,7 +48,10 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
                 Value::Nil => String::new(),
                 reason => crate::api::display(reason),
             };
-            Ok(env.host.cancel(&dest, &reason).map(|()| Value::Boolean(true)))
+            Ok(env
+                .host
+                .cancel(&dest, &reason)
+                .map(|()| Value::Boolean(true)))
         }),
         ("monitor", |ctx, env, stack| {
             let dest = string_arg(ctx, stack, 0, "monitor")?;
@@ -76,7 +81,10 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
                 Value::Nil => None,
                 _ => Some(string_arg(ctx, stack, 1, "register")?),
             };
-            Ok(env.host.register(&name, pid.as_deref()).map(|()| Value::Boolean(true)))
+            Ok(env
+                .host
+                .register(&name, pid.as_deref())
+                .map(|()| Value::Boolean(true)))
         }),
         ("lookup", |ctx, env, stack| {
             let name = string_arg(ctx, stack, 0, "lookup")?;
@@ -88,12 +96,25 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
         }),
     ];
     add_calls(ctx, env, registry, &registry_calls);
-    for (name, scope) in [("LOCAL", 0), ("EVENTUAL", 1), ("CONSISTENT", 2), ("STRONG", 3)] {
+    for (name, scope) in [
+        ("LOCAL", 0),
+        ("EVENTUAL", 1),
+        ("CONSISTENT", 2),
+        ("STRONG", 3),
+    ] {
         set(ctx, registry, name, scope);
     }
     set(ctx, process, "registry", registry);
 
-    for name in ["inbox", "events", "listen", "unlisten", "get_options", "set_options", "exec"] {
+    for name in [
+        "inbox",
+        "events",
+        "listen",
+        "unlisten",
+        "get_options",
+        "set_options",
+        "exec",
+    ] {
         set(ctx, process, name, not_implemented(ctx, name));
     }
 
@@ -109,7 +130,11 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
 /// build yet.
 fn not_implemented<'gc>(ctx: Context<'gc>, name: &'static str) -> Callback<'gc> {
     Callback::from_fn(&ctx, move |ctx, _, _| {
-        Err(lua_string(ctx, &format!("process.{name} is not implemented yet in wippy-wasm")).into())
+        Err(lua_string(
+            ctx,
+            &format!("process.{name} is not implemented yet in wippy-wasm"),
+        )
+        .into())
     })
 }
 
@@ -170,5 +195,7 @@ fn spawn<'gc>(
 
 /// Deep copies of the arguments from `first` on.
 fn encode_from(stack: &Stack<'_, '_>, first: usize) -> Vec<Payload> {
-    (first..stack.len()).map(|i| codec::encode(stack.get(i))).collect()
+    (first..stack.len())
+        .map(|i| codec::encode(stack.get(i)))
+        .collect()
 }

@@ -12,7 +12,10 @@ impl Host for ProcessState {
     }
 
     fn log(&mut self, record: LogRecord) {
-        let mut fields = vec![("pid".to_string(), json_string(self.process.pid_text.as_bytes()))];
+        let mut fields = vec![(
+            "pid".to_string(),
+            json_string(self.process.pid_text.as_bytes()),
+        )];
         if let Some(location) = &record.location {
             fields.push(("location".into(), json_string(location.as_bytes())));
         }
@@ -22,8 +25,11 @@ impl Host for ProcessState {
                 .iter()
                 .map(|(name, value)| (name.clone(), payload_json(value))),
         );
-        self.runtime
-            .log
-            .write(record.level, record.logger_name.as_deref(), &record.message, &fields);
+        self.runtime.log.write(
+            record.level,
+            record.logger_name.as_deref(),
+            &record.message,
+            &fields,
+        );
     }
 }

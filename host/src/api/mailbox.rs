@@ -5,7 +5,12 @@ use crate::bindings::{ErrorInfo, Payload, Signal};
 use crate::instance::ProcessState;
 
 impl Host for ProcessState {
-    fn send(&mut self, dest: String, topic: String, payloads: Vec<Payload>) -> Result<(), ErrorInfo> {
+    fn send(
+        &mut self,
+        dest: String,
+        topic: String,
+        payloads: Vec<Payload>,
+    ) -> Result<(), ErrorInfo> {
         if topic.starts_with('@') {
             return Err(ErrorInfo::new("Invalid", "cannot send to @ topics"));
         }

@@ -33,7 +33,9 @@ impl Host for ProcessState {
     fn request_read(&mut self, max: u32) -> Result<(), ErrorInfo> {
         self.require_terminal()?;
         let max = usize::try_from(max).unwrap_or(usize::MAX).min(1 << 20);
-        self.runtime.terminal.request_read(max, self.process.clone())
+        self.runtime
+            .terminal
+            .request_read(max, self.process.clone())
     }
 
     fn args(&mut self) -> Vec<String> {

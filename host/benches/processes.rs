@@ -1,0 +1,163 @@
+//! Process benchmarks: spawn + exit rate (sequential and batched), resident memory
+//! per idle process, in real wasm instances. Run with `cargo bench -p wippy-wasm`
+//! (or `bench/run.sh`, which also times start-up and runs the Erlang anchor).
+//!
+//! Prints `RESULT <name> key=value ...` lines with the median of `REPS` runs.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use wippy_wasm::bindings::{Level, SpawnOptions};
+use wippy_wasm::engine::WasmEngine;
+use wippy_wasm::logging::{LogMode, LogSink};
+use wippy_wasm::manifest;
+use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
+use wippy_wasm::sandbox::Limits;
+
+const HOST: &str = "app:processes";
+
+fn main() -> anyhow::Result<()> {
+    let reps = env_number("REPS", 5);
+    let project = tempfile::tempdir()?;
+    write_project(project.path())?;
+    let manifest = manifest::load_project(project.path())?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    tokio.block_on(async {
+        let log = LogSink::new(LogMode::Silent, Level::Info);
+        let engine = WasmEngine::new(&log)?;
+        let (events, _) = tokio::sync::mpsc::unbounded_channel();
+        let runtime = Runtime::new(engine, manifest, log, Limits::default(), events);
+        runtime.start_host(HOST, HostKind::Process);
+
+        let seq_n = env_number("SEQ_N", 20_000);
+        report("spawn_exit_seq", "per_sec", reps, || {
+            spawn_exit_sequential(&runtime, seq_n)
+        });
+        let batch_n = env_number("BATCH_N", 20_000);
+        report("spawn_exit_batch", "per_sec", reps, || {
+            spawn_exit_batch(&runtime, batch_n)
+        });
+        for n in [1_000, 10_000] {
+            report(
+                &format!("idle_memory_{n}"),
+                "rss_bytes_per_process",
+                reps,
+                || idle_memory(&runtime, n),
+            );
+        }
+        anyhow::Ok(())
+    })
+}
+
+fn write_project(dir: &Path) -> std::io::Result<()> {
+    std::fs::write(dir.join("wippy.lock"), "directories:\n  src: ./src\n")?;
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(
+        dir.join("src/_index.yaml"),
+        r#"namespace: app
+entries:
+  - name: processes
+    kind: process.host
+  - name: quick
+    kind: process.lua
+    source: "return { main = function() end }"
+  - name: idle
+    kind: process.lua
+    modules: [time]
+    source: "local time = require('time') return { main = function() time.sleep('1h') end }"
+"#,
+    )
+}
+
+fn request(entry: &str) -> SpawnRequest {
+    SpawnRequest {
+        entry: entry.into(),
+        host: HOST.into(),
+        args: Vec::new(),
+        cli_args: Vec::new(),
+        parent: None,
+        options: SpawnOptions::empty(),
+    }
+}
+
+/// Spawns one process, waits for it to exit, repeats.
+fn spawn_exit_sequential(runtime: &Arc<Runtime>, n: usize) -> f64 {
+    let started = Instant::now();
+    for _ in 0..n {
+        runtime.spawn(request("app:quick")).expect("spawn");
+        block_in_tokio(runtime.wait_idle());
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Spawns `n` processes, then waits for all of them to exit.
+fn spawn_exit_batch(runtime: &Arc<Runtime>, n: usize) -> f64 {
+    let started = Instant::now();
+    for _ in 0..n {
+        runtime.spawn(request("app:quick")).expect("spawn");
+    }
+    block_in_tokio(runtime.wait_idle());
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Resident bytes each of `n` processes waiting in `time.sleep` adds.
+fn idle_memory(runtime: &Arc<Runtime>, n: usize) -> f64 {
+    let before = resident_bytes();
+    let mut processes = Vec::with_capacity(n);
+    for _ in 0..n {
+        processes.push(runtime.spawn(request("app:idle")).expect("spawn"));
+    }
+    // Let every process run into its sleep.
+    block_in_tokio(tokio::time::sleep(std::time::Duration::from_millis(500)));
+    let per_process = (resident_bytes() - before) / n as f64;
+    for process in &processes {
+        process.kill(wippy_wasm::bindings::ErrorInfo::new(
+            "Canceled",
+            "benchmark done",
+        ));
+    }
+    block_in_tokio(runtime.wait_idle());
+    per_process
+}
+
+fn block_in_tokio<F: std::future::Future>(future: F) -> F::Output {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
+}
+
+fn resident_bytes() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kib| kib * 1024.0)
+}
+
+/// Runs `measure` `reps` times and prints the median, min and max.
+fn report(name: &str, key: &str, reps: usize, mut measure: impl FnMut() -> f64) {
+    let mut values: Vec<f64> = (0..reps).map(|_| measure()).collect();
+    values.sort_by(f64::total_cmp);
+    println!(
+        "RESULT {name} {key}_median={:.0} min={:.0} max={:.0} reps={reps}",
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1]
+    );
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
