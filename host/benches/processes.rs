@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wippy_wasm::bindings::{Level, SpawnOptions};
-use wippy_wasm::engine::WasmEngine;
+use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{LogMode, LogSink};
 use wippy_wasm::manifest;
 use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
@@ -27,26 +27,39 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     tokio.block_on(async {
         let log = LogSink::new(LogMode::Silent, Level::Info);
-        let engine = WasmEngine::new(&log)?;
+        let engine = WasmEngine::new(&log, &Capacity::default())?;
         let (events, _) = tokio::sync::mpsc::unbounded_channel();
         let runtime = Runtime::new(engine, manifest, log, Limits::default(), events);
         runtime.start_host(HOST, HostKind::Process);
 
-        let seq_n = env_number("SEQ_N", 20_000);
-        report("spawn_exit_seq", "per_sec", reps, || {
-            spawn_exit_sequential(&runtime, seq_n)
-        });
-        let batch_n = env_number("BATCH_N", 20_000);
-        report("spawn_exit_batch", "per_sec", reps, || {
-            spawn_exit_batch(&runtime, batch_n)
-        });
+        // Idle memory first: pool slots stay resident once touched, so the baseline
+        // must be taken before any process ran.
+        let baseline = resident_bytes();
         for n in [1_000, 10_000] {
-            report(
-                &format!("idle_memory_{n}"),
-                "rss_bytes_per_process",
-                reps,
-                || idle_memory(&runtime, n),
-            );
+            let name = format!("idle_memory_{n}");
+            if selected(&name) {
+                let mut values = Vec::new();
+                for _ in 0..reps {
+                    values.push(idle_memory(&runtime, n, baseline).await);
+                }
+                report(&name, "rss_bytes_per_process", values);
+            }
+        }
+        if selected("spawn_exit_seq") {
+            let n = env_number("SEQ_N", 20_000);
+            let mut values = Vec::new();
+            for _ in 0..reps {
+                values.push(spawn_exit_sequential(&runtime, n).await);
+            }
+            report("spawn_exit_seq", "per_sec", values);
+        }
+        if selected("spawn_exit_batch") {
+            let n = env_number("BATCH_N", 20_000);
+            let mut values = Vec::new();
+            for _ in 0..reps {
+                values.push(spawn_exit_batch(&runtime, n).await);
+            }
+            report("spawn_exit_batch", "per_sec", values);
         }
         anyhow::Ok(())
     })
@@ -84,47 +97,48 @@ fn request(entry: &str) -> SpawnRequest {
 }
 
 /// Spawns one process, waits for it to exit, repeats.
-fn spawn_exit_sequential(runtime: &Arc<Runtime>, n: usize) -> f64 {
+async fn spawn_exit_sequential(runtime: &Arc<Runtime>, n: usize) -> f64 {
     let started = Instant::now();
     for _ in 0..n {
         runtime.spawn(request("app:quick")).expect("spawn");
-        block_in_tokio(runtime.wait_idle());
+        runtime.wait_idle().await;
     }
     n as f64 / started.elapsed().as_secs_f64()
 }
 
 /// Spawns `n` processes, then waits for all of them to exit.
-fn spawn_exit_batch(runtime: &Arc<Runtime>, n: usize) -> f64 {
+async fn spawn_exit_batch(runtime: &Arc<Runtime>, n: usize) -> f64 {
     let started = Instant::now();
     for _ in 0..n {
         runtime.spawn(request("app:quick")).expect("spawn");
     }
-    block_in_tokio(runtime.wait_idle());
+    runtime.wait_idle().await;
     n as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Resident bytes each of `n` processes waiting in `time.sleep` adds.
-fn idle_memory(runtime: &Arc<Runtime>, n: usize) -> f64 {
-    let before = resident_bytes();
+/// Whether the benchmark is wanted: `ONLY=name,name` picks some, default all.
+fn selected(name: &str) -> bool {
+    std::env::var("ONLY").map_or(true, |only| only.split(',').any(|wanted| wanted == name))
+}
+
+/// Resident bytes each of `n` processes waiting in `time.sleep` adds to `baseline`,
+/// the resident size before any process ran.
+async fn idle_memory(runtime: &Arc<Runtime>, n: usize, baseline: f64) -> f64 {
     let mut processes = Vec::with_capacity(n);
     for _ in 0..n {
         processes.push(runtime.spawn(request("app:idle")).expect("spawn"));
     }
     // Let every process run into its sleep.
-    block_in_tokio(tokio::time::sleep(std::time::Duration::from_millis(500)));
-    let per_process = (resident_bytes() - before) / n as f64;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let per_process = (resident_bytes() - baseline) / n as f64;
     for process in &processes {
         process.kill(wippy_wasm::bindings::ErrorInfo::new(
             "Canceled",
             "benchmark done",
         ));
     }
-    block_in_tokio(runtime.wait_idle());
+    runtime.wait_idle().await;
     per_process
-}
-
-fn block_in_tokio<F: std::future::Future>(future: F) -> F::Output {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
 }
 
 fn resident_bytes() -> f64 {
@@ -143,15 +157,15 @@ fn resident_bytes() -> f64 {
         .map_or(0.0, |kib| kib * 1024.0)
 }
 
-/// Runs `measure` `reps` times and prints the median, min and max.
-fn report(name: &str, key: &str, reps: usize, mut measure: impl FnMut() -> f64) {
-    let mut values: Vec<f64> = (0..reps).map(|_| measure()).collect();
+/// Prints the median, min and max of `values`.
+fn report(name: &str, key: &str, mut values: Vec<f64>) {
     values.sort_by(f64::total_cmp);
     println!(
-        "RESULT {name} {key}_median={:.0} min={:.0} max={:.0} reps={reps}",
+        "RESULT {name} {key}_median={:.0} min={:.0} max={:.0} reps={}",
         values[values.len() / 2],
         values[0],
-        values[values.len() - 1]
+        values[values.len() - 1],
+        values.len()
     );
 }
 

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::bindings::{ErrorInfo, ExitResult, Level, Node, Payload, SpawnOptions};
 use crate::duration::parse_go_duration;
-use crate::engine::WasmEngine;
+use crate::engine::{Capacity, WasmEngine};
 use crate::logging::{LogMode, LogSink};
 use crate::manifest::{self, Kind, Manifest};
 use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest};
@@ -225,7 +225,7 @@ async fn serve(
             &[],
         );
     }
-    let engine = WasmEngine::new(&log)?;
+    let engine = WasmEngine::new(&log, &capacity(&manifest, &limits))?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(engine, manifest, log, limits, events_tx);
     supervisor::boot(&runtime);
@@ -250,6 +250,23 @@ async fn serve(
     };
     runtime.kill_all(&ErrorInfo::new("Canceled", "context canceled"));
     Ok(code)
+}
+
+/// Pool slots big enough for the largest memory ceiling any entry or the flag asks for.
+fn capacity(manifest: &Manifest, limits: &Limits) -> Capacity {
+    let largest_entry = manifest
+        .entries
+        .values()
+        .filter_map(|entry| match &entry.kind {
+            Kind::ProcessLua(definition) => definition.limits.memory,
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    Capacity {
+        max_memory_bytes: largest_entry.max(limits.memory_bytes).min(MAX_MEMORY_BYTES),
+        ..Capacity::default()
+    }
 }
 
 fn start_exec(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::bindings::{Level, ProcessWorld, ProcessWorldPre};
 use crate::instance::ProcessState;
@@ -30,8 +30,8 @@ pub struct WasmEngine {
 
 impl WasmEngine {
     /// Configures wasmtime, loads (or compiles and caches) the guest and links it.
-    pub fn new(log: &LogSink) -> anyhow::Result<Self> {
-        let engine = Engine::new(&engine_config())?;
+    pub fn new(log: &LogSink, capacity: &Capacity) -> anyhow::Result<Self> {
+        let engine = Engine::new(&engine_config(capacity))?;
         let started = Instant::now();
         let (component, origin) = load_guest(&engine)?;
         let elapsed = format!("\"{:.1?}\"", started.elapsed());
@@ -69,8 +69,62 @@ fn link_wasi(linker: &mut Linker<ProcessState>, component: &Component) -> anyhow
     Ok(())
 }
 
-fn engine_config() -> Config {
+/// How many processes can live at once, and how much memory each slot holds.
+#[derive(Clone, Copy, Debug)]
+pub struct Capacity {
+    /// Live processes at most; a spawn past it fails with a clear error.
+    pub max_processes: u32,
+    /// The largest memory ceiling any process may have.
+    pub max_memory_bytes: u64,
+}
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity {
+            max_processes: DEFAULT_MAX_PROCESSES,
+            max_memory_bytes: crate::sandbox::DEFAULT_MEMORY_BYTES,
+        }
+    }
+}
+
+/// Live processes a runtime holds unless told otherwise.
+pub const DEFAULT_MAX_PROCESSES: u32 = 20_000;
+
+/// Core instances, tables and memories one guest component instantiates (its main
+/// module plus wit-component's small adapter modules), with headroom.
+const CORE_INSTANCES_PER_PROCESS: u32 = 6;
+const TABLES_PER_PROCESS: u32 = 4;
+
+/// Bytes of a reused pool slot kept mapped instead of returned to the kernel: what a
+/// fresh process touches, so a spawn after an exit costs no page faults.
+const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
+
+fn engine_config(capacity: &Capacity) -> Config {
     let mut config = Config::new();
+    // A pool of pre-reserved instance slots, reused copy-on-write: instantiation is
+    // a few page-table updates instead of mmap/munmap per process.
+    let slot_bytes = usize::try_from(capacity.max_memory_bytes).unwrap_or(usize::MAX);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(capacity.max_processes)
+        .total_core_instances(
+            capacity
+                .max_processes
+                .saturating_mul(CORE_INSTANCES_PER_PROCESS),
+        )
+        .total_memories(capacity.max_processes)
+        .total_tables(capacity.max_processes.saturating_mul(TABLES_PER_PROCESS))
+        .max_core_instances_per_component(CORE_INSTANCES_PER_PROCESS)
+        .max_tables_per_component(TABLES_PER_PROCESS)
+        .max_memories_per_component(1)
+        .max_memory_size(slot_bytes)
+        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+        .table_keep_resident(KEEP_RESIDENT_BYTES);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    // Reserving 4 GiB per slot (to elide bounds checks) would not fit tens of
+    // thousands of slots in the address space: reserve the slot and check bounds.
+    config.memory_reservation(capacity.max_memory_bytes);
+    config.memory_guard_size(64 * 1024);
+    config.memory_reservation_for_growth(0);
     // Fuel makes CPU budgets exact and deterministic; epochs bound each slice and
     // implement wall-clock timeouts cheaply.
     config.consume_fuel(true);

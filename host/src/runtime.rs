@@ -199,12 +199,11 @@ impl Runtime {
             .map_err(|e| ErrorInfo::new("Internal", e.to_string()))?;
         // Instantiation runs guest initialisers: bound them like any slice.
         store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
-        let world = self.engine.pre.instantiate(&mut store).map_err(|e| {
-            ErrorInfo::new(
-                "Internal",
-                format!("cannot create the process instance: {e}"),
-            )
-        })?;
+        let world = self
+            .engine
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| self.instantiation_error(&e))?;
         Ok(Instance {
             store,
             world,
@@ -212,6 +211,25 @@ impl Runtime {
             deadline: limits.timeout.map(|timeout| Instant::now() + timeout),
             armed_for_timeout: false,
         })
+    }
+
+    /// A spawn that found no free instance slot says so; anything else is internal.
+    fn instantiation_error(&self, error: &wasmtime::Error) -> ErrorInfo {
+        let text = format!("{error:#}");
+        if text.contains("maximum concurrent") || text.contains("pooling") {
+            ErrorInfo::new(
+                "Unavailable",
+                format!(
+                    "process limit reached: {} processes are alive",
+                    self.processes.len()
+                ),
+            )
+        } else {
+            ErrorInfo::new(
+                "Internal",
+                format!("cannot create the process instance: {text}"),
+            )
+        }
     }
 
     /// Finds the live process `dest` names: a PID or a registered name.
