@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::bindings::{ErrorInfo, ExitResult, Level, Node, Payload, SpawnOptions};
 use crate::duration::parse_go_duration;
-use crate::engine::{Capacity, WasmEngine};
+use crate::engine::{Capacity, WasmEngine, DEFAULT_MAX_PROCESSES};
 use crate::logging::{LogMode, LogSink};
 use crate::manifest::{self, Kind, Manifest};
 use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest};
@@ -70,6 +70,9 @@ struct RunArgs {
     /// Wall-clock lifetime of each process that sets none (`5s`, `1m30s`).
     #[arg(long)]
     timeout: Option<String>,
+    /// Live processes at most (instance pool size); a spawn past it fails.
+    #[arg(long = "max-processes", default_value_t = DEFAULT_MAX_PROCESSES)]
+    max_processes: u32,
     /// Arguments for the `-x` process.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
@@ -106,6 +109,8 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         None => None,
     };
     let limits = default_limits(&args)?;
+    anyhow::ensure!(args.max_processes > 0, "--max-processes: expected a positive number");
+    let capacity = capacity(&manifest, &limits, args.max_processes);
     let log = LogSink::new(
         log_mode(&args),
         if args.verbose {
@@ -117,7 +122,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(manifest, exec, args.args, limits, log))
+    runtime.block_on(serve(manifest, exec, args.args, limits, capacity, log))
 }
 
 /// `-x` silences logs unless `-v`/`-c`/`-s` say otherwise (manifest.md §6).
@@ -215,6 +220,7 @@ async fn serve(
     exec: Option<ExecTarget>,
     cli_args: Vec<String>,
     limits: Limits,
+    capacity: Capacity,
     log: LogSink,
 ) -> anyhow::Result<i32> {
     if !manifest.lock_found {
@@ -225,7 +231,7 @@ async fn serve(
             &[],
         );
     }
-    let engine = WasmEngine::new(&log, &capacity(&manifest, &limits))?;
+    let engine = WasmEngine::new(&log, &capacity)?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(engine, manifest, log, limits, events_tx);
     supervisor::boot(&runtime);
@@ -253,7 +259,7 @@ async fn serve(
 }
 
 /// Pool slots big enough for the largest memory ceiling any entry or the flag asks for.
-fn capacity(manifest: &Manifest, limits: &Limits) -> Capacity {
+fn capacity(manifest: &Manifest, limits: &Limits, max_processes: u32) -> Capacity {
     let largest_entry = manifest
         .entries
         .values()
@@ -265,7 +271,7 @@ fn capacity(manifest: &Manifest, limits: &Limits) -> Capacity {
         .unwrap_or(0);
     Capacity {
         max_memory_bytes: largest_entry.max(limits.memory_bytes).min(MAX_MEMORY_BYTES),
-        ..Capacity::default()
+        max_processes,
     }
 }
 
