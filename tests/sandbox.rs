@@ -221,7 +221,11 @@ fn a_full_process_pool_is_a_clear_spawn_error() {
         limited("parent", "parent.lua", ""),
         limited("sleeper", "sleeper.lua", "")
     ));
-    let project = Project::new(&[("_index.yaml", &index), ("parent.lua", parent), ("sleeper.lua", sleeper)]);
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("sleeper.lua", sleeper),
+    ]);
     let run = project.run(&["run", "--max-processes", "3", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(

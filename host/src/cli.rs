@@ -109,7 +109,10 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         None => None,
     };
     let limits = default_limits(&args)?;
-    anyhow::ensure!(args.max_processes > 0, "--max-processes: expected a positive number");
+    anyhow::ensure!(
+        args.max_processes > 0,
+        "--max-processes: expected a positive number"
+    );
     let capacity = capacity(&manifest, &limits, args.max_processes);
     let log = LogSink::new(
         log_mode(&args),

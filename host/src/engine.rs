@@ -36,10 +36,23 @@ impl WasmEngine {
         let (component, origin) = load_guest(&engine)?;
         let elapsed = format!("\"{:.1?}\"", started.elapsed());
         log.write(Level::Debug, None, origin, &[("took".into(), elapsed)]);
+        Self::link(engine, &component)
+    }
+
+    /// An engine running another guest component (any implementation of the
+    /// `process-world` world, e.g. a deliberately broken one in tests), compiled
+    /// now and not cached.
+    pub fn with_guest(capacity: &Capacity, wasm: &[u8]) -> anyhow::Result<Self> {
+        let engine = Engine::new(&engine_config(capacity))?;
+        let component = Component::new(&engine, wasm)?;
+        Self::link(engine, &component)
+    }
+
+    fn link(engine: Engine, component: &Component) -> anyhow::Result<Self> {
         let mut linker = Linker::<ProcessState>::new(&engine);
         ProcessWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-        link_wasi(&mut linker, &component)?;
-        let pre = ProcessWorldPre::new(linker.instantiate_pre(&component)?)?;
+        link_wasi(&mut linker, component)?;
+        let pre = ProcessWorldPre::new(linker.instantiate_pre(component)?)?;
         start_epoch_ticker(&engine);
         Ok(WasmEngine { engine, pre })
     }

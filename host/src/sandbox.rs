@@ -112,10 +112,13 @@ pub fn describe_failure(error: &wasmtime::Error, context: &TrapContext<'_>) -> S
             format_duration(SLICE_LIMIT)
         ),
         Some(Trap::StackOverflow) => "stack overflow".into(),
-        _ => match context.panic_message {
+        Some(_) => match context.panic_message {
             Some(message) => format!("guest panicked: {message}"),
             None => format!("guest trapped: {}", root_message(error)),
         },
+        // No trap: the host refused what the guest handed over (a dangling pointer,
+        // a bad discriminant, invalid UTF-8, ...).
+        None => format!("guest broke the ABI: {}", root_message(error)),
     }
 }
 

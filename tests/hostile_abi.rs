@@ -1,0 +1,199 @@
+//! Guests that hand the host garbage through the component ABI: dangling pointers,
+//! impossible discriminants, invalid UTF-8, payloads whose indices point nowhere.
+//! Each is a real component built from hand-written wasm; the host must turn every
+//! one into that process's error and keep running.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wippy_wasm::bindings::{ExitResult, Level, Signal, SpawnOptions};
+use wippy_wasm::engine::{Capacity, WasmEngine};
+use wippy_wasm::logging::{payload_json, LogMode, LogSink};
+use wippy_wasm::manifest;
+use wippy_wasm::pid::Pid;
+use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
+use wippy_wasm::sandbox::Limits;
+use wippy_wasm::table::ProcessHandle;
+
+/// A start that succeeds: `result::ok` at address 256.
+const START_OK: &str = "(i32.store8 (i32.const 256) (i32.const 0)) (i32.const 256)";
+
+/// A core module implementing the guest exports with the given bodies, and a data
+/// segment at 600 holding two bytes that are not UTF-8.
+fn core_module(start_body: &str, run_body: &str) -> String {
+    format!(
+        r#"(module
+  (memory (export "memory") 2)
+  (data (i32.const 600) "\ff\fe")
+  (global $bump (mut i32) (i32.const 4096))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at (global.get $bump))
+    (global.set $bump
+      (i32.and (i32.add (i32.add (global.get $bump) (local.get 3)) (i32.const 7)) (i32.const -8)))
+    (local.get $at))
+  (func (export "wippy:runtime/guest@0.1.0#start")
+    (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+    {start_body})
+  (func (export "wippy:runtime/guest@0.1.0#run") (param i32) (result i32)
+    {run_body}))"#
+    )
+}
+
+/// The core module wrapped into a component of the `process-world` world.
+fn component(start_body: &str, run_body: &str) -> Vec<u8> {
+    let mut resolve = wit_parser::Resolve::default();
+    let package = resolve
+        .push_str("wippy.wit", include_str!("../wit/wippy.wit"))
+        .expect("the WIT parses");
+    let world = resolve
+        .select_world(&[package], Some("process-world"))
+        .expect("the world exists");
+    let mut module = wat::parse_str(core_module(start_body, run_body)).expect("the WAT parses");
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .expect("metadata embeds");
+    wit_component::ComponentEncoder::default()
+        .module(&module)
+        .expect("the module is accepted")
+        .validate(true)
+        .encode()
+        .expect("the component encodes")
+}
+
+/// A runtime whose every process runs `guest`, plus a watcher that monitors them.
+fn runtime_with(guest: &[u8]) -> (Arc<Runtime>, Arc<ProcessHandle>, tempfile::TempDir) {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("wippy.lock"),
+        "directories:\n  src: ./src\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(project.path().join("src")).unwrap();
+    std::fs::write(
+        project.path().join("src/_index.yaml"),
+        "namespace: app\nentries:\n  - name: hostile\n    kind: process.lua\n    source: 'unused'\n",
+    )
+    .unwrap();
+    let manifest = manifest::load_project(project.path()).unwrap();
+    let engine =
+        WasmEngine::with_guest(&Capacity::default(), guest).expect("the engine links the guest");
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let log = LogSink::new(LogMode::Silent, Level::Info);
+    let runtime = Runtime::new(engine, manifest, log, Limits::default(), events);
+    runtime.start_host("app:host", HostKind::Process);
+    let watcher = Arc::new(ProcessHandle::new(
+        Pid {
+            host: "app:host".into(),
+            uid: 999_999,
+        },
+        "test:watcher".into(),
+        false,
+        Vec::new(),
+    ));
+    runtime.processes.insert(watcher.clone());
+    (runtime, watcher, project)
+}
+
+/// Spawns a hostile process monitored by `watcher`; its PID, or the spawn error.
+fn spawn(runtime: &Arc<Runtime>, watcher: &Arc<ProcessHandle>) -> Result<String, String> {
+    runtime
+        .spawn(SpawnRequest {
+            entry: "app:hostile".into(),
+            host: "app:host".into(),
+            args: Vec::new(),
+            cli_args: Vec::new(),
+            parent: Some(watcher.clone()),
+            options: SpawnOptions::MONITOR,
+        })
+        .map(|process| process.pid_text.clone())
+        .map_err(|error| error.message)
+}
+
+/// The EXIT event the watcher gets for the hostile process.
+async fn exit_of(watcher: &ProcessHandle) -> ExitResult {
+    tokio::time::timeout(Duration::from_secs(10), watcher.mailbox.wait())
+        .await
+        .expect("the hostile process ends");
+    match watcher.mailbox.pop() {
+        Some(Signal::Exit(event)) => event.outcome,
+        _ => panic!("expected an EXIT event"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dangling_pointer_from_start_fails_the_spawn() {
+    let guest = component("(i32.const 0x7ffffff0)", "(unreachable)");
+    let (runtime, watcher, _project) = runtime_with(&guest);
+    let error = spawn(&runtime, &watcher).expect_err("the spawn fails");
+    assert!(error.starts_with("guest broke the ABI: "), "{error}");
+    // The host is unharmed: the next hostile spawn is handled the same way.
+    let again = spawn(&runtime, &watcher).expect_err("the spawn fails again");
+    assert_eq!(again, error);
+    assert_eq!(runtime.processes.len(), 1, "only the watcher is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impossible_discriminant_ends_the_process() {
+    let run = "(i32.store8 (i32.const 512) (i32.const 9)) (i32.const 512)";
+    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
+    spawn(&runtime, &watcher).expect("start succeeds");
+    match exit_of(&watcher).await {
+        ExitResult::Failure(error) => {
+            assert!(
+                error.message.starts_with("guest broke the ABI: "),
+                "{}",
+                error.message
+            )
+        }
+        ExitResult::Value(_) => panic!("a broken guest cannot succeed"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_in_an_error_ends_the_process() {
+    // step::finished(exit-result::failure({kind: "", message: <ff fe>, retryable: none}))
+    let run = "(i32.store8 (i32.const 512) (i32.const 2))
+               (i32.store8 (i32.const 516) (i32.const 1))
+               (i32.store (i32.const 520) (i32.const 0)) (i32.store (i32.const 524) (i32.const 0))
+               (i32.store (i32.const 528) (i32.const 600)) (i32.store (i32.const 532) (i32.const 2))
+               (i32.store8 (i32.const 536) (i32.const 0))
+               (i32.const 512)";
+    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
+    spawn(&runtime, &watcher).expect("start succeeds");
+    match exit_of(&watcher).await {
+        ExitResult::Failure(error) => {
+            assert!(
+                error.message.starts_with("guest broke the ABI: "),
+                "{}",
+                error.message
+            );
+            assert!(error.message.contains("utf-8"), "{}", error.message);
+        }
+        ExitResult::Value(_) => panic!("a broken guest cannot succeed"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payload_pointing_nowhere_is_delivered_without_harm() {
+    // step::finished(exit-result::value({nodes: [table([{key: 7, value: 9}])]}))
+    // The node list (one node, 8-aligned) is at 704; node = discriminant 5 (table) + list at
+    // +8; the entry list (one entry) is at 800.
+    let run = "(i32.store8 (i32.const 512) (i32.const 2))
+               (i32.store8 (i32.const 516) (i32.const 0))
+               (i32.store (i32.const 520) (i32.const 704)) (i32.store (i32.const 524) (i32.const 1))
+               (i32.store8 (i32.const 704) (i32.const 5))
+               (i32.store (i32.const 712) (i32.const 800)) (i32.store (i32.const 716) (i32.const 1))
+               (i32.store (i32.const 800) (i32.const 7)) (i32.store (i32.const 804) (i32.const 9))
+               (i32.const 512)";
+    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
+    spawn(&runtime, &watcher).expect("start succeeds");
+    match exit_of(&watcher).await {
+        ExitResult::Value(payload) => assert_eq!(payload_json(&payload), "{\"\": null}"),
+        ExitResult::Failure(error) => panic!("unexpected failure: {}", error.message),
+    }
+}
