@@ -19,12 +19,15 @@ use wippy_wasm::table::ProcessHandle;
 const START_OK: &str = "(i32.store8 (i32.const 256) (i32.const 0)) (i32.const 256)";
 
 /// A core module implementing the guest exports with the given bodies, and a data
-/// segment at 600 holding two bytes that are not UTF-8.
+/// segment at 600 holding two bytes that are not UTF-8 and one at 640 holding a
+/// panic message (19 bytes). `$report_panic` is the host's `process.report-panic`.
 fn core_module(start_body: &str, run_body: &str) -> String {
     format!(
         r#"(module
+  (import "wippy:runtime/process@0.1.0" "report-panic" (func $report_panic (param i32 i32)))
   (memory (export "memory") 2)
   (data (i32.const 600) "\ff\fe")
+  (data (i32.const 640) "index out of bounds")
   (global $bump (mut i32) (i32.const 4096))
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
     (local $at i32)
@@ -195,5 +198,32 @@ async fn a_payload_pointing_nowhere_is_delivered_without_harm() {
     match exit_of(&watcher).await {
         ExitResult::Value(payload) => assert_eq!(payload_json(&payload), "{\"\": null}"),
         ExitResult::Failure(error) => panic!("unexpected failure: {}", error.message),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_panic_becomes_the_process_error() {
+    // What the guest's panic hook does: report, then abort.
+    let run = "(call $report_panic (i32.const 640) (i32.const 19)) (unreachable)";
+    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
+    spawn(&runtime, &watcher).expect("start succeeds");
+    match exit_of(&watcher).await {
+        ExitResult::Failure(error) => {
+            assert_eq!(error.message, "guest panicked: index out of bounds")
+        }
+        ExitResult::Value(_) => panic!("a panicking guest cannot succeed"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trap_without_a_panic_report_is_named() {
+    let (runtime, watcher, _project) = runtime_with(&component(START_OK, "(unreachable)"));
+    spawn(&runtime, &watcher).expect("start succeeds");
+    match exit_of(&watcher).await {
+        ExitResult::Failure(error) => assert_eq!(
+            error.message,
+            "guest trapped: wasm `unreachable` instruction executed"
+        ),
+        ExitResult::Value(_) => panic!("a trapping guest cannot succeed"),
     }
 }

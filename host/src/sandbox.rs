@@ -129,7 +129,12 @@ pub fn timeout_message(timeout: Duration) -> String {
 
 fn root_message(error: &wasmtime::Error) -> String {
     match error.downcast_ref::<Trap>() {
-        Some(trap) => trap.to_string(),
+        Some(trap) => {
+            let text = trap.to_string();
+            text.strip_prefix("wasm trap: ")
+                .unwrap_or(&text)
+                .to_string()
+        }
         None => error.root_cause().to_string(),
     }
 }
