@@ -138,6 +138,10 @@ async fn idle_memory(runtime: &Arc<Runtime>, n: usize, baseline: f64) -> f64 {
         ));
     }
     runtime.wait_idle().await;
+    println!(
+        "INFO idle_memory_{n} resident after every process ended: {:.0} MiB over the start",
+        (resident_bytes() - baseline) / (1024.0 * 1024.0)
+    );
     per_process
 }
 

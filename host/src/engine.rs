@@ -108,9 +108,6 @@ pub const DEFAULT_MAX_PROCESSES: u32 = 20_000;
 const CORE_INSTANCES_PER_PROCESS: u32 = 6;
 const TABLES_PER_PROCESS: u32 = 4;
 
-/// Bytes of a reused pool slot kept mapped instead of returned to the kernel: what a
-/// fresh process touches, so a spawn after an exit costs no page faults.
-const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
 
 fn engine_config(capacity: &Capacity) -> Config {
     let mut config = Config::new();
@@ -129,9 +126,10 @@ fn engine_config(capacity: &Capacity) -> Config {
         .max_core_instances_per_component(CORE_INSTANCES_PER_PROCESS)
         .max_tables_per_component(TABLES_PER_PROCESS)
         .max_memories_per_component(1)
-        .max_memory_size(slot_bytes)
-        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
-        .table_keep_resident(KEEP_RESIDENT_BYTES);
+        .max_memory_size(slot_bytes);
+    // Slots are not kept resident when freed: keeping 1 MiB doubled the sequential
+    // spawn rate but left ~400 KiB resident for every slot ever used (4 GiB after a
+    // burst of 10,000 processes had ended), measured with `bench/run.sh`.
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     // Reserving 4 GiB per slot (to elide bounds checks) would not fit tens of
     // thousands of slots in the address space: reserve the slot and check bounds.
