@@ -7,10 +7,10 @@ use std::process::Command;
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
 const GUEST_PROFILE: &str = "guest";
-/// The guest's wasm stack. Small, because every page an instance touches costs spawn
-/// time and resident memory (../shared/notes/stack.md); piccolo is stackless, so only
-/// the Rust parts (the Lua compiler) recurse.
-const GUEST_STACK_BYTES: u32 = 128 * 1024;
+/// The guest's wasm stack. piccolo runs Lua without recursion, but its parser and
+/// compiler recurse: the stack must outlast the parser's own limit of 200 nested
+/// constructs (128 KiB overflowed at 140). Only touched pages cost memory.
+const GUEST_STACK_BYTES: u32 = 256 * 1024;
 
 fn main() -> anyhow::Result<()> {
     let host_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);

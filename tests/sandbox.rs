@@ -233,3 +233,16 @@ fn a_full_process_pool_is_a_clear_spawn_error() {
         "1\tspawned\n2\tspawned\n3\tprocess limit reached: 3 processes are alive\n4\tprocess limit reached: 3 processes are alive\n"
     );
 }
+
+#[test]
+fn deeply_nested_source_is_refused_by_the_parser_not_the_stack() {
+    for (open, close) in [("(", ")"), ("{", "}"), ("(function() return ", " end)()")] {
+        let nested = format!("{}1{}", open.repeat(199), close.repeat(199));
+        let source = format!("return {{ main = function() local x = {nested} end }}");
+        let index = index_with(&limited("deep", "deep.lua", ""));
+        let project = Project::new(&[("_index.yaml", &index), ("deep.lua", &source)]);
+        let run = project.run(&["run", "-x", "app:deep"]);
+        assert_eq!(run.code, Some(1), "{open}: {run:?}");
+        assert!(run.stderr.contains("recursion limit reached"), "{open}: {run:?}");
+    }
+}
