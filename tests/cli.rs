@@ -234,3 +234,34 @@ fn log_modes_follow_the_flags() {
     let quiet = project.run(&["run", "-s", "-v", "-x", "app:main"]);
     assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), ("", ""));
 }
+
+#[test]
+fn run_without_exec_serves_until_sigint_then_exits_zero() {
+    use std::io::{BufRead, BufReader};
+    let index = index_with(&format!(
+        "{}  - name: service\n    kind: process.service\n    process: app:main\n    host: app:processes\n    lifecycle:\n      auto_start: true\n",
+        lua_entry("main", "main.lua", "")
+    ));
+    let main = "local time = require('time') return { main = function() time.sleep('1h') end }";
+    let project = Project::new(&[("_index.yaml", &index), ("main.lua", main)]);
+    let mut child = std::process::Command::new(common::BINARY)
+        .arg("run")
+        .current_dir(project.path())
+        .env("WIPPY_WASM_CACHE_DIR", common::cache_dir())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("service started") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no service started line");
+    }
+    assert!(line.contains("\"service\": \"app:service\""), "{line}");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
