@@ -178,7 +178,8 @@ fn io_reads_piped_lines_one_by_one_and_writes_both_streams() {
         io.print(first, second, #empty, partial, eof, tostring(err), err:kind() == '')
         io.eprint('to', 'stderr')
         io.flush()"#;
-    let run = main_project(body).run_with_input(&["run", "-x", "app:main"], "one\r\ntwo\n\npartial");
+    let run =
+        main_project(body).run_with_input(&["run", "-x", "app:main"], "one\r\ntwo\n\npartial");
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "a12.5\none\ttwo\t0\tpartial\t\tEOF\t\n");
     assert_eq!(run.stderr, "to\tstderr\n");
@@ -200,12 +201,24 @@ fn io_off_the_terminal_returns_an_unavailable_error() {
             print('io.readline', tostring(line), tostring(read_err))
             print('io.args', #io.args())
         end }"#;
-    let project = Project::new(&[("_index.yaml", &index), ("main.lua", main), ("child.lua", child)]);
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("main.lua", main),
+        ("child.lua", child),
+    ]);
     let run = project.run(&["run", "-v", "-x", "app:main"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("\tINFO\tio.write nil no terminal context Unavailable\t"), "{run:?}");
-    assert!(run.stderr.contains("\tINFO\tio.readline nil no terminal context\t"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("\tINFO\tio.write nil no terminal context Unavailable\t"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("\tINFO\tio.readline nil no terminal context\t"),
+        "{run:?}"
+    );
     assert!(run.stderr.contains("\tINFO\tio.args 0\t"), "{run:?}");
 }
 
@@ -218,16 +231,27 @@ fn log_modes_follow_the_flags() {
     assert_eq!((silent.stdout.as_str(), silent.stderr.as_str()), ("", ""));
     // -v: timestamped lines on stderr, with the automatic pid and location fields.
     let verbose = project.run(&["run", "-v", "-x", "app:main"]);
-    let line = verbose.stderr.lines().find(|l| l.contains("hello")).expect("a log line");
+    let line = verbose
+        .stderr
+        .lines()
+        .find(|l| l.contains("hello"))
+        .expect("a log line");
     let columns: Vec<&str> = line.split('\t').collect();
     assert_eq!(columns.len(), 4, "{line}");
     assert_eq!(columns[0].len(), "2026-01-01 00:00:00".len(), "{line}");
     assert_eq!(columns[1], "INFO");
     assert_eq!(columns[2], "hello 42  ");
-    assert_eq!(columns[3], "{\"pid\": \"{app:terminal|0x00001}\", \"location\": \"app:main:3\"}");
+    assert_eq!(
+        columns[3],
+        "{\"pid\": \"{app:terminal|0x00001}\", \"location\": \"app:main:3\"}"
+    );
     // -c: elapsed seconds and padded level on stdout, no colour when piped.
     let console = project.run(&["run", "-c", "-x", "app:main"]);
-    let line = console.stdout.lines().find(|l| l.contains("hello")).expect("a log line");
+    let line = console
+        .stdout
+        .lines()
+        .find(|l| l.contains("hello"))
+        .expect("a log line");
     assert!(line.starts_with("  0."), "{line}");
     assert!(line.contains("s\tINFO \thello 42  \t{\"pid\""), "{line}");
     // -s wins over everything.
@@ -255,7 +279,10 @@ fn run_without_exec_serves_until_sigint_then_exits_zero() {
     let mut line = String::new();
     while !line.contains("service started") {
         line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "no service started line");
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no service started line"
+        );
     }
     assert!(line.contains("\"service\": \"app:service\""), "{line}");
     let killed = std::process::Command::new("kill")

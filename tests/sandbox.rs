@@ -243,6 +243,9 @@ fn deeply_nested_source_is_refused_by_the_parser_not_the_stack() {
         let project = Project::new(&[("_index.yaml", &index), ("deep.lua", &source)]);
         let run = project.run(&["run", "-x", "app:deep"]);
         assert_eq!(run.code, Some(1), "{open}: {run:?}");
-        assert!(run.stderr.contains("recursion limit reached"), "{open}: {run:?}");
+        assert!(
+            run.stderr.contains("recursion limit reached"),
+            "{open}: {run:?}"
+        );
     }
 }

@@ -15,8 +15,13 @@ use crate::env::Env;
 
 /// Copies one Lua value into a payload. Functions, coroutines and userdata other than
 /// error objects become `nil`; metatables are dropped.
-pub fn encode(value: Value<'_>) -> Payload {
-    let mut encoder = Encoder::default();
+pub fn encode<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Payload {
+    let mut encoder = Encoder {
+        ctx,
+        nodes: Vec::new(),
+        seen: HashMap::new(),
+        pending: Vec::new(),
+    };
     encoder.node(value);
     while let Some((table, index)) = encoder.pending.pop() {
         let mut entries = Vec::new();
@@ -32,8 +37,8 @@ pub fn encode(value: Value<'_>) -> Payload {
     }
 }
 
-#[derive(Default)]
 struct Encoder<'gc> {
+    ctx: Context<'gc>,
     nodes: Vec<Node>,
     seen: HashMap<*const (), u32>,
     pending: Vec<(Table<'gc>, u32)>,
@@ -49,10 +54,18 @@ impl<'gc> Encoder<'gc> {
             Value::Number(n) => Node::Float(n),
             Value::String(s) => Node::Text(s.as_bytes().to_vec()),
             Value::UserData(_) => match errors::as_error(value) {
-                Some(error) => Node::Error(ErrorNode {
-                    info: error.info.clone(),
-                    details: None,
-                }),
+                Some(error) => {
+                    let index = self.push(Node::Nil);
+                    let details = error
+                        .details
+                        .as_ref()
+                        .map(|details| self.node(Value::Table(self.ctx.fetch(details))));
+                    self.nodes[index as usize] = Node::Error(ErrorNode {
+                        info: error.info.clone(),
+                        details,
+                    });
+                    return index;
+                }
                 None => Node::Nil,
             },
             Value::Table(table) => {
@@ -97,7 +110,21 @@ pub fn decode<'gc>(ctx: Context<'gc>, env: &Env, payload: &Payload) -> Result<Va
             Node::Integer(i) => Value::Integer(*i),
             Node::Float(n) => Value::Number(*n),
             Node::Text(bytes) => Value::String(piccolo::String::from_slice(&ctx, bytes)),
-            Node::Error(error) => errors::new_error(ctx, env, &error.info),
+            Node::Error(error) => {
+                let details = match error
+                    .details
+                    .map(|index| (index, tables.get(index as usize)))
+                {
+                    Some((_, Some(Some(table)))) => Some(*table),
+                    Some((index, _)) => {
+                        return Err(format!(
+                            "malformed payload: error details {index} is not a table"
+                        ))
+                    }
+                    None => None,
+                };
+                errors::new_error_with_details(ctx, env, &error.info, details)
+            }
             Node::Table(_) => tables[index as usize].map_or(Value::Nil, Value::Table),
         })
     };
@@ -132,6 +159,18 @@ mod tests {
             "#,
         );
         assert_eq!(out, "true\ttrue\ttrue\tx\tinteger\tfloat\t3");
+    }
+
+    #[test]
+    fn error_objects_keep_their_fields_and_details() {
+        let out = run_lua(
+            r#"
+            local e = errors.new({message = "m", kind = errors.INVALID, retryable = true, details = {n = 1}})
+            local c = __roundtrip({e = e}).e
+            return tostring(c), c:kind(), c:retryable(), c:details().n, c:details() ~= e:details()
+            "#,
+        );
+        assert_eq!(out, "m\tInvalid\ttrue\t1\ttrue");
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn run_lua(source: &str) -> String {
         crate::stdlib::install(ctx, &env, &[]);
         let roundtrip_env = env.clone();
         let roundtrip = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
-            let payload = crate::codec::encode(stack.get(0));
+            let payload = crate::codec::encode(ctx, stack.get(0));
             let value = crate::codec::decode(ctx, &roundtrip_env, &payload)
                 .map_err(|e| crate::api::lua_string(ctx, &e))?;
             stack.replace(ctx, value);

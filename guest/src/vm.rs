@@ -167,7 +167,7 @@ impl Process {
         self.lua.enter(|ctx| {
             let result = ctx.fetch(executor).take_result::<Variadic<Vec<Value>>>(ctx);
             match result {
-                Ok(Ok(values)) if task == MAIN_TASK => Some(exit_from_returns(&values.0)),
+                Ok(Ok(values)) if task == MAIN_TASK => Some(exit_from_returns(ctx, &values.0)),
                 Ok(Ok(_)) => None,
                 Ok(Err(error)) => Some(ExitResult::Failure(failure_info(error, ""))),
                 Err(mode) => Some(ExitResult::Failure(internal(mode.to_string()))),
@@ -221,7 +221,7 @@ fn main_function<'gc>(
 }
 
 /// The result of `return v1, v2, ...` from `main` (process.md §3.5).
-fn exit_from_returns(values: &[Value<'_>]) -> ExitResult {
+fn exit_from_returns<'gc>(ctx: Context<'gc>, values: &[Value<'gc>]) -> ExitResult {
     match values.get(1) {
         Some(Value::String(message)) => ExitResult::Failure(ErrorInfo {
             kind: "Internal".into(),
@@ -231,7 +231,10 @@ fn exit_from_returns(values: &[Value<'_>]) -> ExitResult {
         Some(value @ Value::UserData(_)) if errors::as_error(*value).is_some() => {
             ExitResult::Failure(errors::info_from_value(*value))
         }
-        _ => ExitResult::Value(codec::encode(values.first().copied().unwrap_or(Value::Nil))),
+        _ => ExitResult::Value(codec::encode(
+            ctx,
+            values.first().copied().unwrap_or(Value::Nil),
+        )),
     }
 }
 

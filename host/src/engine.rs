@@ -108,7 +108,6 @@ pub const DEFAULT_MAX_PROCESSES: u32 = 20_000;
 const CORE_INSTANCES_PER_PROCESS: u32 = 6;
 const TABLES_PER_PROCESS: u32 = 4;
 
-
 fn engine_config(capacity: &Capacity) -> Config {
     let mut config = Config::new();
     // A pool of pre-reserved instance slots, reused copy-on-write: instantiation is

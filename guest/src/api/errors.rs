@@ -2,7 +2,9 @@
 
 use std::rc::Rc;
 
-use piccolo::{Callback, CallbackReturn, Context, Error, IntoValue, Table, UserData, Value};
+use piccolo::{
+    Callback, CallbackReturn, Context, Error, IntoValue, StashedTable, Table, UserData, Value,
+};
 
 use crate::api::{lua_string, set};
 use crate::bindings::ErrorInfo;
@@ -12,6 +14,8 @@ use crate::env::Env;
 pub struct ErrorObject {
     /// Kind, message and retryability.
     pub info: ErrorInfo,
+    /// The `details` table, if the error has one.
+    pub details: Option<StashedTable>,
 }
 
 /// Kind constants of the `errors` table.
@@ -31,7 +35,21 @@ const KINDS: &[(&str, &str)] = &[
 
 /// Builds an error object userdata for `info`.
 pub fn new_error<'gc>(ctx: Context<'gc>, env: &Env, info: &ErrorInfo) -> Value<'gc> {
-    let userdata = UserData::new_static(&ctx, ErrorObject { info: info.clone() });
+    new_error_with_details(ctx, env, info, None)
+}
+
+/// Builds an error object userdata for `info` carrying a `details` table.
+pub fn new_error_with_details<'gc>(
+    ctx: Context<'gc>,
+    env: &Env,
+    info: &ErrorInfo,
+    details: Option<Table<'gc>>,
+) -> Value<'gc> {
+    let object = ErrorObject {
+        info: info.clone(),
+        details: details.map(|table| ctx.stash(table)),
+    };
+    let userdata = UserData::new_static(&ctx, object);
     userdata.set_metatable(&ctx, Some(error_metatable(ctx, env)));
     Value::UserData(userdata)
 }
@@ -78,7 +96,11 @@ fn build_metatable(ctx: Context<'_>) -> Table<'_> {
             Some(b) => Value::Boolean(b),
             None => Value::Nil,
         }),
-        ("details", |_, _| Value::Nil),
+        ("details", |ctx, e| {
+            e.details
+                .as_ref()
+                .map_or(Value::Nil, |details| Value::Table(ctx.fetch(details)))
+        }),
     ];
     for (name, getter) in getters {
         let method = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
@@ -90,9 +112,9 @@ fn build_metatable(ctx: Context<'_>) -> Table<'_> {
         });
         set(ctx, methods, name, method);
     }
-    let stack_method = Callback::from_fn(&ctx, |ctx, _, mut stack| {
-        stack.replace(ctx, "");
-        Ok(CallbackReturn::Return)
+    // Capturing Lua tracebacks comes with error locations (issue #5).
+    let stack_method = Callback::from_fn(&ctx, |ctx, _, _| {
+        Err(lua_string(ctx, "error:stack is not implemented yet in wippy-wasm").into())
     });
     set(ctx, methods, "stack", stack_method);
 
@@ -130,7 +152,11 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
             Value::Table(fields) => info_from_table(ctx, fields)?,
             _ => return Err("expected string or table".into_value(ctx).into()),
         };
-        stack.replace(ctx, new_error(ctx, &env_new, &info));
+        let details = match stack.get(0) {
+            Value::Table(fields) => copied_details(ctx, &env_new, fields)?,
+            _ => None,
+        };
+        stack.replace(ctx, new_error_with_details(ctx, &env_new, &info, details));
         Ok(CallbackReturn::Return)
     });
     set(ctx, errors, "new", new);
@@ -142,6 +168,26 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     });
     set(ctx, errors, "is", is);
     set(ctx, ctx.globals(), "errors", errors);
+}
+
+/// A copy of `fields.details` (errors.md §2: the table is copied).
+fn copied_details<'gc>(
+    ctx: Context<'gc>,
+    env: &Env,
+    fields: Table<'gc>,
+) -> Result<Option<Table<'gc>>, Error<'gc>> {
+    match fields.get(ctx, "details") {
+        Value::Nil => Ok(None),
+        details @ Value::Table(_) => {
+            let copy = crate::codec::decode(ctx, env, &crate::codec::encode(ctx, details))
+                .map_err(|e| Error::from(lua_string(ctx, &e)))?;
+            Ok(match copy {
+                Value::Table(table) => Some(table),
+                _ => None,
+            })
+        }
+        _ => Err("details must be a table".into_value(ctx).into()),
+    }
 }
 
 fn info_from_table<'gc>(ctx: Context<'gc>, fields: Table<'gc>) -> Result<ErrorInfo, Error<'gc>> {

@@ -165,7 +165,7 @@ fn send<'gc>(
     if topic.starts_with('@') {
         return Ok(Err(invalid("cannot send to @ topics")));
     }
-    let payloads = encode_from(stack, 2);
+    let payloads = encode_from(ctx, stack, 2);
     Ok(env
         .host
         .send(&dest, &topic, &payloads)
@@ -186,7 +186,7 @@ fn spawn<'gc>(
     }
     let entry = string_arg(ctx, stack, 0, function)?;
     let host = string_arg(ctx, stack, 1, function)?;
-    let args = encode_from(stack, 2);
+    let args = encode_from(ctx, stack, 2);
     Ok(env
         .host
         .spawn(&entry, &host, &args, options)
@@ -194,8 +194,8 @@ fn spawn<'gc>(
 }
 
 /// Deep copies of the arguments from `first` on.
-fn encode_from(stack: &Stack<'_, '_>, first: usize) -> Vec<Payload> {
+fn encode_from<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>, first: usize) -> Vec<Payload> {
     (first..stack.len())
-        .map(|i| codec::encode(stack.get(i)))
+        .map(|i| codec::encode(ctx, stack.get(i)))
         .collect()
 }
