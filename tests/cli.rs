@@ -298,8 +298,15 @@ fn run_without_exec_serves_until_sigint_then_exits_zero() {
 #[test]
 fn the_echo_service_loads_and_stops_clearly_at_the_first_missing_api() {
     let dir = common::manifests_dir().join("echo-service");
-    let run = run_in(&dir, &["run", "-x", "app:terminal/app:cli"], Some("hello world\n"));
+    let run = run_in(
+        &dir,
+        &["run", "-x", "app:terminal/app:cli"],
+        Some("hello world\n"),
+    );
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "process.inbox is not implemented yet in wippy-wasm\n");
+    assert_eq!(
+        run.stderr,
+        "process.inbox is not implemented yet in wippy-wasm\n"
+    );
 }

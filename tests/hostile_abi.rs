@@ -128,6 +128,17 @@ async fn exit_of(watcher: &ProcessHandle) -> ExitResult {
     }
 }
 
+/// Runs a process whose `start` succeeds and whose `run` is `run_body`; the error
+/// it ends with.
+async fn failure_of(run_body: &str) -> String {
+    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run_body));
+    spawn(&runtime, &watcher).expect("start succeeds");
+    match exit_of(&watcher).await {
+        ExitResult::Failure(error) => error.message,
+        ExitResult::Value(_) => panic!("a broken guest cannot succeed"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dangling_pointer_from_start_fails_the_spawn() {
     let guest = component("(i32.const 0x7ffffff0)", "(unreachable)");
@@ -142,19 +153,8 @@ async fn a_dangling_pointer_from_start_fails_the_spawn() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_impossible_discriminant_ends_the_process() {
-    let run = "(i32.store8 (i32.const 512) (i32.const 9)) (i32.const 512)";
-    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
-    spawn(&runtime, &watcher).expect("start succeeds");
-    match exit_of(&watcher).await {
-        ExitResult::Failure(error) => {
-            assert!(
-                error.message.starts_with("guest broke the ABI: "),
-                "{}",
-                error.message
-            )
-        }
-        ExitResult::Value(_) => panic!("a broken guest cannot succeed"),
-    }
+    let error = failure_of("(i32.store8 (i32.const 512) (i32.const 9)) (i32.const 512)").await;
+    assert!(error.starts_with("guest broke the ABI: "), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,19 +166,9 @@ async fn invalid_utf8_in_an_error_ends_the_process() {
                (i32.store (i32.const 528) (i32.const 600)) (i32.store (i32.const 532) (i32.const 2))
                (i32.store8 (i32.const 536) (i32.const 0))
                (i32.const 512)";
-    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
-    spawn(&runtime, &watcher).expect("start succeeds");
-    match exit_of(&watcher).await {
-        ExitResult::Failure(error) => {
-            assert!(
-                error.message.starts_with("guest broke the ABI: "),
-                "{}",
-                error.message
-            );
-            assert!(error.message.contains("utf-8"), "{}", error.message);
-        }
-        ExitResult::Value(_) => panic!("a broken guest cannot succeed"),
-    }
+    let error = failure_of(run).await;
+    assert!(error.starts_with("guest broke the ABI: "), "{error}");
+    assert!(error.contains("utf-8"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,25 +195,13 @@ async fn a_payload_pointing_nowhere_is_delivered_without_harm() {
 async fn a_guest_panic_becomes_the_process_error() {
     // What the guest's panic hook does: report, then abort.
     let run = "(call $report_panic (i32.const 640) (i32.const 19)) (unreachable)";
-    let (runtime, watcher, _project) = runtime_with(&component(START_OK, run));
-    spawn(&runtime, &watcher).expect("start succeeds");
-    match exit_of(&watcher).await {
-        ExitResult::Failure(error) => {
-            assert_eq!(error.message, "guest panicked: index out of bounds")
-        }
-        ExitResult::Value(_) => panic!("a panicking guest cannot succeed"),
-    }
+    assert_eq!(failure_of(run).await, "guest panicked: index out of bounds");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trap_without_a_panic_report_is_named() {
-    let (runtime, watcher, _project) = runtime_with(&component(START_OK, "(unreachable)"));
-    spawn(&runtime, &watcher).expect("start succeeds");
-    match exit_of(&watcher).await {
-        ExitResult::Failure(error) => assert_eq!(
-            error.message,
-            "guest trapped: wasm `unreachable` instruction executed"
-        ),
-        ExitResult::Value(_) => panic!("a trapping guest cannot succeed"),
-    }
+    assert_eq!(
+        failure_of("(unreachable)").await,
+        "guest trapped: wasm `unreachable` instruction executed"
+    );
 }

@@ -38,27 +38,18 @@ fn main() -> anyhow::Result<()> {
         for n in [1_000, 10_000] {
             let name = format!("idle_memory_{n}");
             if selected(&name) {
-                let mut values = Vec::new();
-                for _ in 0..reps {
-                    values.push(idle_memory(&runtime, n, baseline).await);
-                }
+                let values = repeat(reps, || idle_memory(&runtime, n, baseline)).await;
                 report(&name, "rss_bytes_per_process", values);
             }
         }
         if selected("spawn_exit_seq") {
             let n = env_number("SEQ_N", 20_000);
-            let mut values = Vec::new();
-            for _ in 0..reps {
-                values.push(spawn_exit_sequential(&runtime, n).await);
-            }
+            let values = repeat(reps, || spawn_exit_sequential(&runtime, n)).await;
             report("spawn_exit_seq", "per_sec", values);
         }
         if selected("spawn_exit_batch") {
             let n = env_number("BATCH_N", 20_000);
-            let mut values = Vec::new();
-            for _ in 0..reps {
-                values.push(spawn_exit_batch(&runtime, n).await);
-            }
+            let values = repeat(reps, || spawn_exit_batch(&runtime, n)).await;
             report("spawn_exit_batch", "per_sec", values);
         }
         anyhow::Ok(())
@@ -159,6 +150,19 @@ fn resident_bytes() -> f64 {
                 .ok()
         })
         .map_or(0.0, |kib| kib * 1024.0)
+}
+
+/// `reps` measurements, one after another.
+async fn repeat<F, Fut>(reps: usize, mut measure: F) -> Vec<f64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = f64>,
+{
+    let mut values = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        values.push(measure().await);
+    }
+    values
 }
 
 /// Prints the median, min and max of `values`.
