@@ -310,3 +310,24 @@ fn the_echo_service_loads_and_stops_clearly_at_the_first_missing_api() {
         "process.inbox is not implemented yet in wippy-wasm\n"
     );
 }
+
+#[test]
+fn a_command_name_runs_its_entry_with_the_remaining_arguments() {
+    let index = index_with(&lua_entry(
+        "greet",
+        "greet.lua",
+        "    meta:\n      command:\n        name: greet\n        short: says hello\n",
+    ));
+    let greet = "local io = require('io') return { main = function(who) io.print('hello ' .. who, #io.args()) end }";
+    let project = Project::new(&[("_index.yaml", &index), ("greet.lua", greet)]);
+    let run = project.run(&["run", "greet", "world"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "hello world\t1\n");
+    assert_eq!(run.stderr, "", "commands are silent like -x");
+    let unknown = project.run(&["run", "nope"]);
+    assert_eq!(unknown.code, Some(1));
+    assert_eq!(
+        unknown.stderr,
+        "Error: unknown command 'nope': no process.lua entry has meta.command.name: nope\n"
+    );
+}

@@ -73,7 +73,8 @@ struct RunArgs {
     /// Live processes at most (instance pool size); a spawn past it fails.
     #[arg(long = "max-processes", default_value_t = DEFAULT_MAX_PROCESSES)]
     max_processes: u32,
-    /// Arguments for the `-x` process.
+    /// Arguments for the `-x` process; without `-x`, a command name (an entry's
+    /// `meta.command.name`) and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
@@ -104,9 +105,21 @@ struct ExecTarget {
 
 fn run(args: RunArgs) -> anyhow::Result<i32> {
     let manifest = manifest::load_project(Path::new("."))?;
-    let exec = match &args.exec {
-        Some(spec) => Some(exec_target(spec, args.host.as_deref(), &manifest)?),
-        None => None,
+    let (exec, cli_args) = match (&args.exec, args.args.split_first()) {
+        (Some(spec), _) => (
+            Some(exec_target(spec, args.host.as_deref(), &manifest)?),
+            args.args.clone(),
+        ),
+        (None, Some((command, rest))) => {
+            let entry = manifest.command(command).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown command '{command}': no process.lua entry has meta.command.name: {command}"
+                )
+            })?;
+            let target = exec_target(&entry.id, args.host.as_deref(), &manifest)?;
+            (Some(target), rest.to_vec())
+        }
+        (None, None) => (None, Vec::new()),
     };
     let limits = default_limits(&args)?;
     anyhow::ensure!(
@@ -115,7 +128,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
     );
     let capacity = capacity(&manifest, &limits, args.max_processes);
     let log = LogSink::new(
-        log_mode(&args),
+        log_mode(&args, exec.is_some()),
         if args.verbose {
             Level::Debug
         } else {
@@ -125,16 +138,16 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(manifest, exec, args.args, limits, capacity, log))
+    runtime.block_on(serve(manifest, exec, cli_args, limits, capacity, log))
 }
 
-/// `-x` silences logs unless `-v`/`-c`/`-s` say otherwise (manifest.md §6).
-fn log_mode(args: &RunArgs) -> LogMode {
+/// `-x` and commands silence logs unless `-v`/`-c`/`-s` say otherwise (manifest.md §6).
+fn log_mode(args: &RunArgs, runs_terminal_process: bool) -> LogMode {
     if args.silent {
         LogMode::Silent
     } else if args.console {
         LogMode::Console
-    } else if args.verbose || args.exec.is_none() {
+    } else if args.verbose || !runs_terminal_process {
         LogMode::Plain
     } else {
         LogMode::Silent
