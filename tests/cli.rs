@@ -331,3 +331,20 @@ fn a_command_name_runs_its_entry_with_the_remaining_arguments() {
         "Error: unknown command 'nope': no process.lua entry has meta.command.name: nope\n"
     );
 }
+
+#[test]
+fn coroutines_take_turns_at_yield_and_plain_coroutines_work() {
+    let body = r#"
+        coroutine.spawn(function() for i = 1, 2 do io.print('spawned', i) coroutine.yield() end end)
+        for i = 1, 2 do io.print('main', i) coroutine.yield() end
+        local co = coroutine.create(function(a) local b = coroutine.yield(a + 1) return b * 2 end)
+        local _, x = coroutine.resume(co, 1)
+        local _, y = coroutine.resume(co, 10)
+        io.print('plain', x, y, coroutine.status(co))"#;
+    let run = main_project(body).run(&["run", "-x", "app:main"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "main\t1\nspawned\t1\nmain\t2\nspawned\t2\nplain\t2\t20\tdead\n"
+    );
+}

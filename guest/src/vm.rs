@@ -4,7 +4,8 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use piccolo::{
-    Closure, Context, Error, Executor, Fuel, Function, Lua, StashedExecutor, Value, Variadic,
+    Closure, Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, Value,
+    Variadic,
 };
 
 use crate::api::errors;
@@ -103,8 +104,10 @@ impl Process {
             remaining = left;
             let blocked_on = self.env.scheduler.borrow_mut().take_blocked_on();
             if done {
-                if let Some(exit) = self.task_finished(task, &executor) {
-                    return Step::Finished(exit);
+                match self.task_stopped(task, &executor) {
+                    TaskEnd::Yielded => self.ready.push_back(task),
+                    TaskEnd::Returned => {}
+                    TaskEnd::ProcessEnds(exit) => return Step::Finished(exit),
                 }
             } else if let Some(token) = blocked_on {
                 if self.env.scheduler.borrow().is_complete(token) {
@@ -161,19 +164,44 @@ impl Process {
         }
     }
 
-    /// Handles a coroutine that returned or raised; `Some` when the process ends.
-    fn task_finished(&mut self, task: TaskId, executor: &StashedExecutor) -> Option<ExitResult> {
-        self.tasks.remove(&task);
-        self.lua.enter(|ctx| {
-            let result = ctx.fetch(executor).take_result::<Variadic<Vec<Value>>>(ctx);
-            match result {
-                Ok(Ok(values)) if task == MAIN_TASK => Some(exit_from_returns(ctx, &values.0)),
-                Ok(Ok(_)) => None,
-                Ok(Err(error)) => Some(ExitResult::Failure(failure_info(error, ""))),
-                Err(mode) => Some(ExitResult::Failure(internal(mode.to_string()))),
+    /// Handles a task whose executor stopped stepping: it yielded, returned or raised.
+    fn task_stopped(&mut self, task: TaskId, executor: &StashedExecutor) -> TaskEnd {
+        let end = self.lua.enter(|ctx| {
+            let executor = ctx.fetch(executor);
+            let result = executor.take_result::<Variadic<Vec<Value>>>(ctx);
+            // `coroutine.yield()` at a task's top level hands its values out as a
+            // result and leaves the executor suspended: it only gives the other
+            // ready coroutines a turn (channel.md §3).
+            if executor.mode() == ExecutorMode::Suspended {
+                let _ = executor.resume(ctx, ());
+                return TaskEnd::Yielded;
             }
-        })
+            match result {
+                Ok(Ok(values)) if task == MAIN_TASK => {
+                    TaskEnd::ProcessEnds(exit_from_returns(ctx, &values.0))
+                }
+                Ok(Ok(_)) => TaskEnd::Returned,
+                Ok(Err(error)) => {
+                    TaskEnd::ProcessEnds(ExitResult::Failure(failure_info(error, "")))
+                }
+                Err(mode) => TaskEnd::ProcessEnds(ExitResult::Failure(internal(mode.to_string()))),
+            }
+        });
+        if !matches!(end, TaskEnd::Yielded) {
+            self.tasks.remove(&task);
+        }
+        end
     }
+}
+
+/// How a task's executor stopped.
+enum TaskEnd {
+    /// `coroutine.yield()`: it runs again after the other ready tasks.
+    Yielded,
+    /// A spawned coroutine returned; the process goes on.
+    Returned,
+    /// `main` ended, or a coroutine raised: the process ends.
+    ProcessEnds(ExitResult),
 }
 
 /// Runs the chunk's top level, which must not block (manifest.md §3).
