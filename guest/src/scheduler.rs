@@ -7,7 +7,6 @@
 //! complete and the coroutine is stepped again: the sequence finds its completion and
 //! returns the results. No OS thread or wasm stack is held while a coroutine waits.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -158,6 +157,3 @@ fn push_completion<'gc>(
         }
     }
 }
-
-/// Shared handle to the scheduler.
-pub type SchedulerCell = RefCell<Scheduler>;

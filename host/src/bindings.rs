@@ -12,7 +12,7 @@ pub use wippy::runtime::logging::{Level, LogRecord};
 pub use wippy::runtime::mailbox::{CancelEvent, ExitEvent, Message, Signal};
 pub use wippy::runtime::process::SpawnOptions;
 pub use wippy::runtime::terminal::Output;
-pub use wippy::runtime::types::{ErrorInfo, ErrorNode, ExitResult, Node, Payload, TableEntry};
+pub use wippy::runtime::types::{ErrorInfo, ExitResult, Node, Payload, TableEntry};
 
 impl ErrorInfo {
     /// An error of `kind` with `message`.
