@@ -360,13 +360,10 @@ fn report_exit(exit: &ExitResult) -> i32 {
 
 /// `P: P: rest` → `P: rest` (manifest.md §7).
 fn drop_repeated_prefix(text: &str) -> &str {
-    if let Some((prefix, rest)) = text.split_once(": ") {
-        if let Some(tail) = rest.strip_prefix(prefix).and_then(|t| t.strip_prefix(": ")) {
-            let _ = tail;
-            return rest;
-        }
+    match text.split_once(": ") {
+        Some((prefix, rest)) if rest.starts_with(&format!("{prefix}: ")) => rest,
+        _ => text,
     }
-    text
 }
 
 async fn shutdown_signal() {
