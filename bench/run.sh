@@ -2,8 +2,9 @@
 # The benchmarks of wippy-wasm, optionally next to the Erlang anchor in the same
 # sitting (our figures are always reported as ratios to it).
 #
-#   bench/run.sh            spawn + exit (sequential, batched), idle memory at 1,000
-#                           and 10,000 processes, start-up of `run -x app:hello`
+#   bench/run.sh            idle memory at 1,000 and 10,000 processes, wake-up
+#                           latency, spawn + exit (sequential, batched), start-up of
+#                           `run -x app:hello`
 #   bench/run.sh --erlang   the same, then the anchor's spawn_exit, idle_memory and
 #                           startup (needs erlang-base and erlang-dev from Debian)
 #

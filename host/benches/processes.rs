@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use wippy_wasm::bindings::{Level, SpawnOptions};
+use wippy_wasm::bindings::{ErrorInfo, Level, Signal, SpawnOptions};
 use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{LogMode, LogSink};
 use wippy_wasm::manifest;
@@ -41,6 +41,10 @@ fn main() -> anyhow::Result<()> {
                 let values = repeat(reps, || idle_memory(&runtime, n, baseline)).await;
                 report(&name, "rss_bytes_per_process", values);
             }
+        }
+        if selected("wake_latency") {
+            let values = repeat(reps, || wake_latency(&runtime, 2_000)).await;
+            report("wake_latency", "microseconds", values);
         }
         if selected("spawn_exit_seq") {
             let n = env_number("SEQ_N", 20_000);
@@ -107,6 +111,28 @@ async fn spawn_exit_batch(runtime: &Arc<Runtime>, n: usize) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Median microseconds from a signal landing in an idle process's mailbox to the
+/// guest taking it: the task wakes, `run` enters the guest, which drains the mailbox
+/// and answers `waiting` again (the blocking model's wake-up path).
+async fn wake_latency(runtime: &Arc<Runtime>, n: usize) -> f64 {
+    let process = runtime.spawn(request("app:idle")).expect("spawn");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let sent = Instant::now();
+        // A timer id the guest never armed: woken, it finds nothing to resume.
+        let _ = process.mailbox.push(Signal::Timer(u64::MAX));
+        while !process.mailbox.is_empty() {
+            tokio::task::yield_now().await;
+        }
+        samples.push(sent.elapsed().as_secs_f64() * 1e6);
+    }
+    process.kill(ErrorInfo::new("Canceled", "benchmark done"));
+    runtime.wait_idle().await;
+    samples.sort_by(f64::total_cmp);
+    samples[n / 2]
+}
+
 /// Whether the benchmark is wanted: `ONLY=name,name` picks some, default all.
 fn selected(name: &str) -> bool {
     std::env::var("ONLY").map_or(true, |only| only.split(',').any(|wanted| wanted == name))
@@ -123,10 +149,7 @@ async fn idle_memory(runtime: &Arc<Runtime>, n: usize, baseline: f64) -> f64 {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let per_process = (resident_bytes() - baseline) / n as f64;
     for process in &processes {
-        process.kill(wippy_wasm::bindings::ErrorInfo::new(
-            "Canceled",
-            "benchmark done",
-        ));
+        process.kill(ErrorInfo::new("Canceled", "benchmark done"));
     }
     runtime.wait_idle().await;
     println!(
@@ -169,7 +192,7 @@ where
 fn report(name: &str, key: &str, mut values: Vec<f64>) {
     values.sort_by(f64::total_cmp);
     println!(
-        "RESULT {name} {key}_median={:.0} min={:.0} max={:.0} reps={}",
+        "RESULT {name} {key}_median={:.1} min={:.1} max={:.1} reps={}",
         values[values.len() / 2],
         values[0],
         values[values.len() - 1],

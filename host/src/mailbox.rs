@@ -40,16 +40,19 @@ impl Mailbox {
             .pop_front()
     }
 
+    /// Whether no signal is queued.
+    pub fn is_empty(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
     /// Waits until a signal is queued (returns at once if one already is).
     pub async fn wait(&self) {
         loop {
             let notified = self.arrived.notified();
-            if !self
-                .queue
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .is_empty()
-            {
+            if !self.is_empty() {
                 return;
             }
             notified.await;
