@@ -8,7 +8,11 @@
 //! - [`api`]: one module per Lua API; [`stdlib`]: the globals and `require`.
 //! - [`codec`]: deep copies of values crossing a process boundary.
 
+#![warn(missing_docs)]
+
 pub mod api;
+// Generated from the WIT, whose comments document it.
+#[allow(missing_docs)]
 pub mod bindings;
 pub mod codec;
 // One Go-duration grammar for the whole project: the host's parser, compiled here too.

@@ -12,7 +12,11 @@
 //! - [`supervisor`]: boot order of hosts and services.
 //! - [`cli`]: the `wippy-wasm` command.
 
+#![warn(missing_docs)]
+
 pub mod api;
+// Generated from the WIT, whose comments document it.
+#[allow(missing_docs)]
 pub mod bindings;
 pub mod cli;
 pub mod duration;
