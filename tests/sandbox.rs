@@ -249,3 +249,18 @@ fn deeply_nested_source_is_refused_by_the_parser_not_the_stack() {
         );
     }
 }
+
+#[test]
+fn a_process_cannot_arm_timers_without_bound() {
+    let many = r#"
+        local time = require('time')
+        return { main = function()
+            for i = 1, 70000 do coroutine.spawn(function() time.sleep('1h') end) end
+            time.sleep('1h')
+        end }"#;
+    let index = index_with(&limited("many", "many.lua", "memory: 512MiB"));
+    let project = Project::new(&[("_index.yaml", &index), ("many.lua", many)]);
+    let run = project.run(&["run", "-x", "app:many"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, "timer limit of 65536 pending timers exceeded\n");
+}

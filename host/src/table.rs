@@ -98,6 +98,11 @@ impl ProcessHandle {
         }
     }
 
+    /// How many timers are armed and have not fired.
+    pub fn pending_timers(&self) -> usize {
+        lock(&self.timers).len()
+    }
+
     /// Forgets a timer that fired.
     pub fn timer_fired(&self, id: u64) {
         lock(&self.timers).remove(&id);

@@ -6,7 +6,7 @@ mod monitor;
 mod process;
 mod registry;
 mod terminal;
-mod timer;
+pub mod timer;
 
 use crate::bindings::wippy::runtime::types;
 use crate::instance::ProcessState;

@@ -4,11 +4,23 @@
 use std::time::Duration;
 
 use crate::bindings::wippy::runtime::timer::Host;
-use crate::bindings::Signal;
+use crate::bindings::{ErrorInfo, Signal};
 use crate::instance::ProcessState;
+
+/// Timers one process may have pending. Each costs the host a task; past this a
+/// guest is hostile or broken, and it is stopped rather than allowed to grow the
+/// host without bound.
+pub const MAX_PENDING_TIMERS: usize = 65_536;
 
 impl Host for ProcessState {
     fn start(&mut self, id: u64, nanoseconds: u64) {
+        if self.process.pending_timers() >= MAX_PENDING_TIMERS {
+            self.process.kill(ErrorInfo::new(
+                "Internal",
+                format!("timer limit of {MAX_PENDING_TIMERS} pending timers exceeded"),
+            ));
+            return;
+        }
         let process = self.process.clone();
         let runtime = self.runtime.clone();
         let timer = tokio::spawn(async move {
