@@ -239,6 +239,7 @@ async fn serve(
     capacity: Capacity,
     log: LogSink,
 ) -> anyhow::Result<i32> {
+    let shutdown = shutdown_signal()?;
     if !manifest.lock_found {
         log.write(
             Level::Warn,
@@ -261,7 +262,7 @@ async fn serve(
             Some(RuntimeEvent::TerminalProcessExited(exit)) if terminal_run => report_exit(&exit),
             _ => 0,
         },
-        () = shutdown_signal() => {
+        () = shutdown => {
             if terminal_run {
                 eprintln!("context canceled");
                 1
@@ -366,26 +367,26 @@ fn drop_repeated_prefix(text: &str) -> &str {
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM. Called before boot, so a signal that arrives
+/// while hosts and services start is caught instead of killing the process.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut interrupt), Ok(mut terminate)) => {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            _ => std::future::pending().await,
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
