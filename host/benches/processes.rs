@@ -3,6 +3,7 @@
 //! (or `bench/run.sh`, which also times start-up and runs the Erlang anchor).
 //!
 //! Prints `RESULT <name> key=value ...` lines with the median of `REPS` runs.
+//! `WORKERS=n` sets tokio's worker threads (default: one per core).
 
 use std::path::Path;
 use std::sync::Arc;
