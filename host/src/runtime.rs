@@ -20,7 +20,7 @@ use crate::manifest::{Kind, Manifest, ProcessLua};
 use crate::pid::{Pid, PidCounter};
 use crate::registry::NameRegistry;
 use crate::sandbox::Limits;
-use crate::table::{ProcessHandle, ProcessTable};
+use crate::table::{ProcessHandle, ProcessTable, Relations};
 use crate::terminal::Terminal;
 
 /// The kinds of host a process can run on.
@@ -292,23 +292,25 @@ impl Runtime {
 
     /// Removes a process whose start failed: no EXIT, no LINK_DOWN.
     fn forget(&self, process: &ProcessHandle) {
-        self.processes.remove(&process.pid);
-        self.names.release_all(&process.pid);
-        process.cancel_all_timers();
-        let relations = std::mem::take(&mut *process.relations());
-        for linked in relations.links {
+        for linked in self.detach(process).links {
             if let Some(other) = self.processes.get(&linked) {
                 other.relations().links.remove(&process.pid);
             }
         }
     }
 
-    /// A process ended: release its names, tell monitors and links (process.md §3.6).
-    pub fn exited(&self, process: &ProcessHandle, exit: ExitResult) {
+    /// Takes a process out of the table, releases its names (before any EXIT is
+    /// sent, process.md §9) and timers, and hands back its relations.
+    fn detach(&self, process: &ProcessHandle) -> Relations {
         self.processes.remove(&process.pid);
         self.names.release_all(&process.pid);
         process.cancel_all_timers();
-        let relations = std::mem::take(&mut *process.relations());
+        std::mem::take(&mut *process.relations())
+    }
+
+    /// A process ended: release its names, tell monitors and links (process.md §3.6).
+    pub fn exited(&self, process: &ProcessHandle, exit: ExitResult) {
+        let relations = self.detach(process);
         let failed = matches!(exit, ExitResult::Failure(_));
         let event = ExitEvent {
             from: process.pid_text.clone(),
