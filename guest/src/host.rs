@@ -62,6 +62,10 @@ pub trait Host {
     fn timer_start(&self, id: u64, nanoseconds: u64);
     /// `timer.cancel`
     fn timer_cancel(&self, id: u64) -> bool;
+    /// `timer.now`: nanoseconds since the Unix epoch.
+    fn now(&self) -> i64;
+    /// `timer.local-offset`: the local zone's offset (seconds) and name at `seconds`.
+    fn local_offset(&self, seconds: i64) -> (i32, String);
 }
 
 /// The real imports, inside a wasm component.
@@ -147,5 +151,11 @@ impl Host for WitHost {
     }
     fn timer_cancel(&self, id: u64) -> bool {
         crate::bindings::wippy::runtime::timer::cancel(id)
+    }
+    fn now(&self) -> i64 {
+        crate::bindings::wippy::runtime::timer::now()
+    }
+    fn local_offset(&self, seconds: i64) -> (i32, String) {
+        crate::bindings::wippy::runtime::timer::local_offset(seconds)
     }
 }

@@ -18,6 +18,8 @@ pub struct Recorded {
     pub timers: Vec<(u64, u64)>,
     pub line_requests: usize,
     pub logs: Vec<LogRecord>,
+    /// What `timer.now` answers: nanoseconds since the Unix epoch.
+    pub now: i64,
 }
 
 /// A host whose terminal is a buffer and whose mailbox the test fills.
@@ -106,6 +108,12 @@ impl Host for FakeHost {
     }
     fn timer_cancel(&self, _: u64) -> bool {
         false
+    }
+    fn now(&self) -> i64 {
+        self.0.borrow().now
+    }
+    fn local_offset(&self, _: i64) -> (i32, String) {
+        (0, "UTC".into())
     }
 }
 

@@ -19,6 +19,7 @@ pub mod api;
 #[allow(missing_docs)]
 pub mod bindings;
 pub mod cli;
+pub mod clock;
 pub mod duration;
 pub mod engine;
 pub mod instance;

@@ -34,4 +34,12 @@ impl Host for ProcessState {
     fn cancel(&mut self, id: u64) -> bool {
         self.process.cancel_timer(id)
     }
+
+    fn now(&mut self) -> i64 {
+        crate::clock::unix_nanos()
+    }
+
+    fn local_offset(&mut self, seconds: i64) -> (i32, String) {
+        crate::clock::local_offset(seconds)
+    }
 }
