@@ -6,6 +6,7 @@
 //! - [`vm`]: one process — Lua state, coroutines, the `start`/`run` exports.
 //! - [`scheduler`]: how a coroutine waits without holding a stack.
 //! - [`api`]: one module per Lua API; [`stdlib`]: the globals and `require`.
+//! - [`lua_std`]: Lua 5.4's standard library where piccolo lacks it.
 //! - [`codec`]: deep copies of values crossing a process boundary.
 
 #![warn(missing_docs)]
@@ -20,6 +21,7 @@ pub mod codec;
 pub mod duration;
 pub mod env;
 pub mod host;
+pub mod lua_std;
 pub mod scheduler;
 pub mod stdlib;
 pub mod vm;

