@@ -15,6 +15,7 @@ pub mod api;
 // Generated from the WIT, whose comments document it.
 #[allow(missing_docs)]
 pub mod bindings;
+pub mod calendar;
 pub mod codec;
 // One Go-duration grammar for the whole project: the host's parser, compiled here too.
 #[path = "../../host/src/duration.rs"]
