@@ -12,7 +12,7 @@ wit_bindgen::generate!({
 
 pub use exports::wippy::runtime::guest::{StartInfo, Step};
 pub use wippy::runtime::logging::{Level, LogRecord};
-pub use wippy::runtime::mailbox::Signal;
+pub use wippy::runtime::mailbox::{CancelEvent, ExitEvent, Message, Signal};
 pub use wippy::runtime::process::SpawnOptions;
 pub use wippy::runtime::terminal::Output;
 pub use wippy::runtime::types::{ErrorInfo, ErrorNode, ExitResult, Node, Payload, TableEntry};

@@ -23,6 +23,7 @@ pub mod duration;
 pub mod env;
 pub mod host;
 pub mod lua_std;
+pub mod mailbox;
 pub mod scheduler;
 pub mod stdlib;
 pub mod vm;

@@ -7,16 +7,16 @@
 //! complete and the coroutine is stepped again: the sequence finds its completion and
 //! returns the results. No OS thread or wasm stack is held while a coroutine waits.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use piccolo::{
     BoxSequence, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll, Stack,
-    StashedExecutor, Value,
+    StashedExecutor, StaticValue, Value,
 };
 
 use crate::api::errors;
-use crate::bindings::ErrorInfo;
+use crate::bindings::{ErrorInfo, ExitResult};
 use crate::env::Env;
 
 /// Identifies one pending operation (a timer, a terminal read).
@@ -28,6 +28,20 @@ pub enum Completion {
     Timer,
     /// A terminal read finished: bytes, end of input (`None`) or an error.
     TerminalInput(Result<Option<Vec<u8>>, ErrorInfo>),
+    /// A channel operation finished: which case of the wait completed, the value a
+    /// receive got, and `ok` (`false`: the channel was closed and drained).
+    Channel {
+        /// Index of the case that completed (0 for a plain send/receive).
+        case: usize,
+        /// The received value; `None` for sends and closed channels.
+        value: Option<StaticValue>,
+        /// `false` when a receive found the channel closed.
+        ok: bool,
+    },
+    /// A waiting send saw its channel closed.
+    SendOnClosed,
+    /// The child `process.exec` waits for ended.
+    Exit(ExitResult),
 }
 
 /// Bookkeeping shared between the process loop and blocking callbacks.
@@ -36,6 +50,11 @@ pub struct Scheduler {
     next_token: WaitToken,
     /// Completed operations whose coroutine has not picked the result up yet.
     completed: HashMap<WaitToken, Completion>,
+    /// Operations still waiting; a channel skips registrations not in here (a `select`
+    /// that another case already completed).
+    parked: HashSet<WaitToken>,
+    /// Tokens completed since the process loop last looked, so it wakes their tasks.
+    woken: Vec<WaitToken>,
     /// Terminal reads in the order they were requested; the host answers in order.
     terminal_reads: VecDeque<WaitToken>,
     /// Set by a [`WaitSequence`] that parked the coroutine being stepped.
@@ -53,7 +72,34 @@ impl Scheduler {
 
     /// Records that the operation behind `token` finished.
     pub fn complete(&mut self, token: WaitToken, completion: Completion) {
+        self.parked.remove(&token);
         self.completed.insert(token, completion);
+        self.woken.push(token);
+    }
+
+    /// Marks `token` as an operation that is waiting (see [`Scheduler::is_parked`]).
+    pub fn park(&mut self, token: WaitToken) {
+        self.parked.insert(token);
+    }
+
+    /// Whether the operation behind `token` still waits for its completion.
+    pub fn is_parked(&self, token: WaitToken) -> bool {
+        self.parked.contains(&token)
+    }
+
+    /// Takes the tokens completed since the last call.
+    pub fn take_woken(&mut self) -> Vec<WaitToken> {
+        std::mem::take(&mut self.woken)
+    }
+
+    /// Takes the completion of `token`, if it has one.
+    pub fn take_completion(&mut self, token: WaitToken) -> Option<Completion> {
+        self.completed.remove(&token)
+    }
+
+    /// Records that the stepped coroutine parks on `token`.
+    pub fn block_on(&mut self, token: WaitToken) {
+        self.blocked_on = Some(token);
     }
 
     /// Whether `token` has a completion waiting to be picked up.
@@ -81,30 +127,66 @@ impl Scheduler {
         self.spawned.push(executor);
     }
 
+    /// Whether coroutines were spawned since the last [`Scheduler::take_spawned`].
+    pub fn has_spawned(&self) -> bool {
+        !self.spawned.is_empty()
+    }
+
     /// Takes the coroutines spawned since the last call.
     pub fn take_spawned(&mut self) -> Vec<StashedExecutor> {
         std::mem::take(&mut self.spawned)
     }
 }
 
+/// Turns a completion into the values a parked call returns (or the error it raises).
+pub type Finish = Box<
+    dyn for<'gc, 'a> FnOnce(
+        Context<'gc>,
+        Completion,
+        &mut Stack<'gc, 'a>,
+    ) -> Result<(), Error<'gc>>,
+>;
+
 /// Parks the calling coroutine until `token` completes, then returns the completion's
-/// values to Lua.
+/// values to Lua (timers: nothing; terminal reads: the input or `nil, err`).
 pub fn wait_for<'gc>(ctx: Context<'gc>, env: &Rc<Env>, token: WaitToken) -> CallbackReturn<'gc> {
+    let finish_env = env.clone();
+    wait_with(
+        ctx,
+        env,
+        token,
+        Box::new(move |ctx, completion, stack| {
+            push_completion(ctx, &finish_env, completion, stack);
+            Ok(())
+        }),
+    )
+}
+
+/// Parks the calling coroutine until `token` completes, then lets `finish` build the
+/// results from the completion.
+pub fn wait_with<'gc>(
+    ctx: Context<'gc>,
+    env: &Rc<Env>,
+    token: WaitToken,
+    finish: Finish,
+) -> CallbackReturn<'gc> {
     CallbackReturn::Sequence(BoxSequence::new(
         &ctx,
         WaitSequence {
             env: env.clone(),
             token,
+            finish: Some(finish),
         },
     ))
 }
 
-/// The sequence behind [`wait_for`].
+/// The sequence behind [`wait_with`].
 #[derive(gc_arena::Collect)]
 #[collect(require_static)]
 struct WaitSequence {
     env: Rc<Env>,
     token: WaitToken,
+    finish: Option<Finish>,
 }
 
 impl<'gc> Sequence<'gc> for WaitSequence {
@@ -114,19 +196,25 @@ impl<'gc> Sequence<'gc> for WaitSequence {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        let mut scheduler = self.env.scheduler.borrow_mut();
-        match scheduler.completed.remove(&self.token) {
-            Some(completion) => {
-                drop(scheduler);
+        let completion = self
+            .env
+            .scheduler
+            .borrow_mut()
+            .completed
+            .remove(&self.token);
+        match (completion, self.finish.take()) {
+            (Some(completion), Some(finish)) => {
                 stack.clear();
-                push_completion(ctx, &self.env, completion, &mut stack);
+                finish(ctx, completion, &mut stack)?;
                 Ok(SequencePoll::Return)
             }
-            None => {
-                scheduler.blocked_on = Some(self.token);
+            (None, finish) => {
+                self.finish = finish;
+                self.env.scheduler.borrow_mut().blocked_on = Some(self.token);
                 exec.fuel().interrupt();
                 Ok(SequencePoll::Pending)
             }
+            (Some(_), None) => Ok(SequencePoll::Return),
         }
     }
 }
@@ -155,5 +243,7 @@ fn push_completion<'gc>(
             stack.push_back(Value::Nil);
             stack.push_back(errors::new_error(ctx, env, &error));
         }
+        // Channel and exec waits complete through their own sequences, never here.
+        Completion::Channel { .. } | Completion::SendOnClosed | Completion::Exit(_) => {}
     }
 }

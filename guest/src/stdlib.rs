@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Table, Thread, Value};
 
-use crate::api::{self, errors, io, process, set, text_or_empty, time};
+use crate::api::{self, channel, errors, io, payload, process, set, text_or_empty, time};
 use crate::bindings::{Level, LogRecord};
 use crate::env::Env;
 
@@ -14,7 +14,8 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
     crate::lua_std::install(ctx);
     errors::install(ctx, env);
     set(ctx, globals, "process", process::module(ctx, env));
-    set(ctx, globals, "channel", not_implemented(ctx, "channel"));
+    set(ctx, globals, "channel", channel::module(ctx, env));
+    set(ctx, globals, "payload", payload::module(ctx, env));
     install_coroutine_spawn(ctx, env);
     install_print(ctx, env);
     install_require(ctx);
@@ -22,7 +23,8 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
         let module = match name.as_str() {
             "io" => io::module(ctx, env),
             "time" => time::module(ctx, env),
-            "logger" | "json" => not_implemented(ctx, name),
+            "json" => api::json::module(ctx, env),
+            "logger" => not_implemented(ctx, name),
             // Globals that manifests may list harmlessly (`process`, `channel`, ...).
             _ => continue,
         };
@@ -55,7 +57,7 @@ fn install_coroutine_spawn(ctx: Context<'_>, env: &Rc<Env>) {
         return;
     };
     let env = env.clone();
-    let spawn = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+    let spawn = Callback::from_fn(&ctx, move |ctx, mut exec, mut stack| {
         let Value::Function(function) = stack.get(0) else {
             return Err("bad argument #1 to 'spawn' (function expected)"
                 .into_value(ctx)
@@ -67,6 +69,8 @@ fn install_coroutine_spawn(ctx: Context<'_>, env: &Rc<Env>) {
             .map_err(|e| e.to_string().into_value(ctx))?;
         let executor = Executor::run(&ctx, thread);
         env.scheduler.borrow_mut().push_spawned(ctx.stash(executor));
+        // The spawner stops here so the new coroutine runs first (channel.md §3).
+        exec.fuel().interrupt();
         stack.replace(ctx, thread);
         Ok(CallbackReturn::Return)
     });

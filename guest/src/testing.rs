@@ -1,12 +1,15 @@
 //! An in-memory host for native tests of the guest's logic.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Closure, Context, Executor, Fuel, Lua, Value, Variadic};
 
-use crate::bindings::{ErrorInfo, Level, LogRecord, Output, Payload, Signal, SpawnOptions};
+use crate::bindings::{
+    ErrorInfo, ExitResult, Level, LogRecord, Message, Output, Payload, Signal, SpawnOptions,
+    StartInfo, Step,
+};
 use crate::env::Env;
 use crate::host::Host;
 
@@ -15,14 +18,23 @@ use crate::host::Host;
 pub struct Recorded {
     pub stdout: Vec<u8>,
     pub signals: VecDeque<Signal>,
-    pub timers: Vec<(u64, u64)>,
+    /// Armed timers: ID → deadline on the virtual clock `now`.
+    pub timers: BTreeMap<u64, i64>,
+    /// Messages sent to anyone but this process: destination, topic, payloads.
+    pub sent: Vec<(String, String, Vec<Payload>)>,
+    /// Children spawned: entry ID, PID given.
+    pub spawned: Vec<(String, String)>,
     pub line_requests: usize,
     pub logs: Vec<LogRecord>,
     /// What `timer.now` answers: nanoseconds since the Unix epoch.
     pub now: i64,
 }
 
-/// A host whose terminal is a buffer and whose mailbox the test fills.
+/// The PID of the process under test.
+pub const SELF_PID: &str = "{app:test|0x00001}";
+
+/// A host whose terminal is a buffer, whose mailbox the test fills and whose clock is
+/// virtual: time advances only to the next timer, when the process waits.
 #[derive(Clone, Default)]
 pub struct FakeHost(pub Rc<RefCell<Recorded>>);
 
@@ -61,13 +73,22 @@ impl Host for FakeHost {
         self.0.borrow_mut().logs.push(record.clone());
     }
     fn self_pid(&self) -> String {
-        "{app:test|0x00001}".into()
+        SELF_PID.into()
     }
     fn entry_id(&self) -> String {
         "app:test".into()
     }
-    fn spawn(&self, _: &str, _: &str, _: &[Payload], _: SpawnOptions) -> Result<String, ErrorInfo> {
-        Err(unsupported())
+    fn spawn(
+        &self,
+        entry: &str,
+        _: &str,
+        _: &[Payload],
+        _: SpawnOptions,
+    ) -> Result<String, ErrorInfo> {
+        let mut recorded = self.0.borrow_mut();
+        let pid = format!("{{app:test|0x{:05x}}}", recorded.spawned.len() + 2);
+        recorded.spawned.push((entry.to_string(), pid.clone()));
+        Ok(pid)
     }
     fn terminate(&self, _: &str) -> Result<(), ErrorInfo> {
         Err(unsupported())
@@ -76,8 +97,20 @@ impl Host for FakeHost {
         Err(unsupported())
     }
     fn report_panic(&self, _: &str) {}
-    fn send(&self, _: &str, _: &str, _: &[Payload]) -> Result<(), ErrorInfo> {
-        Err(unsupported())
+    fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo> {
+        let mut recorded = self.0.borrow_mut();
+        if dest == SELF_PID {
+            recorded.signals.push_back(Signal::Message(Message {
+                from: SELF_PID.into(),
+                topic: topic.into(),
+                payloads: payloads.to_vec(),
+            }));
+        } else {
+            recorded
+                .sent
+                .push((dest.into(), topic.into(), payloads.to_vec()));
+        }
+        Ok(())
     }
     fn next_signal(&self) -> Option<Signal> {
         self.0.borrow_mut().signals.pop_front()
@@ -104,10 +137,12 @@ impl Host for FakeHost {
         Err(unsupported())
     }
     fn timer_start(&self, id: u64, nanoseconds: u64) {
-        self.0.borrow_mut().timers.push((id, nanoseconds));
+        let mut recorded = self.0.borrow_mut();
+        let deadline = recorded.now.saturating_add(nanoseconds as i64);
+        recorded.timers.insert(id, deadline);
     }
-    fn timer_cancel(&self, _: u64) -> bool {
-        false
+    fn timer_cancel(&self, id: u64) -> bool {
+        self.0.borrow_mut().timers.remove(&id).is_some()
     }
     fn now(&self) -> i64 {
         self.0.borrow().now
@@ -122,7 +157,7 @@ pub fn with_ctx<R>(f: impl for<'gc> FnOnce(Context<'gc>, &Rc<Env>) -> R) -> R {
     let env = Rc::new(Env::new(
         Box::new(FakeHost::default()),
         "app:test".into(),
-        "{app:test|0x00001}".into(),
+        SELF_PID.into(),
     ));
     let mut lua = Lua::core();
     lua.enter(|ctx| {
@@ -137,7 +172,7 @@ pub fn run_lua(source: &str) -> String {
     let env = Rc::new(Env::new(
         Box::new(FakeHost::default()),
         "app:test".into(),
-        "{app:test|0x00001}".into(),
+        SELF_PID.into(),
     ));
     let mut lua = Lua::core();
     let executor = lua.enter(|ctx| {
@@ -169,4 +204,88 @@ pub fn run_lua(source: &str) -> String {
             .collect::<Vec<_>>()
             .join("\t")
     })
+}
+
+/// How a process run by [`run_process`] ended.
+pub struct ProcessRun {
+    /// The exit result, or `None` if every coroutine waited with nothing left to wake it.
+    pub exit: Option<ExitResult>,
+    /// Everything the host saw.
+    pub host: Rc<RefCell<Recorded>>,
+}
+
+impl ProcessRun {
+    /// What the process wrote to stdout.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.host.borrow().stdout).into_owned()
+    }
+
+    /// The exit value as text, or the failure message prefixed with `error: `.
+    pub fn outcome(&self) -> String {
+        match &self.exit {
+            None => "deadlock".into(),
+            Some(ExitResult::Value(payload)) => with_ctx(|ctx, env| {
+                crate::api::display(crate::codec::decode(ctx, env, payload).unwrap_or(Value::Nil))
+            }),
+            Some(ExitResult::Failure(error)) => format!("error: {}", error.message),
+        }
+    }
+}
+
+/// Runs `source` as a whole process (`main` with no arguments, every listed module) on
+/// the fake host, with a virtual clock: whenever the process waits, queued signals are
+/// delivered first, then the clock jumps to the earliest timer. `prepare` can queue
+/// signals before the start.
+pub fn run_process(source: &str, prepare: impl FnOnce(&mut Recorded)) -> ProcessRun {
+    let host = FakeHost::default();
+    prepare(&mut host.0.borrow_mut());
+    let info = StartInfo {
+        entry_id: "app:test".into(),
+        source: source.into(),
+        method: "main".into(),
+        modules: ["io", "time", "logger", "json"].map(String::from).to_vec(),
+        args: Vec::new(),
+    };
+    let recorded = host.0.clone();
+    let mut process = match crate::vm::Process::start(Box::new(host), info) {
+        Ok(process) => process,
+        Err(error) => {
+            return ProcessRun {
+                exit: Some(ExitResult::Failure(error)),
+                host: recorded,
+            }
+        }
+    };
+    loop {
+        match process.run(10_000) {
+            Step::Finished(exit) => {
+                return ProcessRun {
+                    exit: Some(exit),
+                    host: recorded,
+                }
+            }
+            Step::Runnable => {}
+            Step::Waiting => {
+                let mut state = recorded.borrow_mut();
+                if !state.signals.is_empty() {
+                    continue;
+                }
+                let next = state
+                    .timers
+                    .iter()
+                    .min_by_key(|(id, deadline)| (**deadline, **id))
+                    .map(|(id, deadline)| (*id, *deadline));
+                let Some((id, deadline)) = next else {
+                    drop(state);
+                    return ProcessRun {
+                        exit: None,
+                        host: recorded,
+                    };
+                };
+                state.timers.remove(&id);
+                state.now = state.now.max(deadline);
+                state.signals.push_back(Signal::Timer(id));
+            }
+        }
+    }
 }

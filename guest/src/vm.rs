@@ -9,11 +9,12 @@ use piccolo::{
 };
 
 use crate::api::errors;
-use crate::bindings::{ErrorInfo, ExitResult, Signal, StartInfo, Step};
+use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
 use crate::codec;
 use crate::env::Env;
 use crate::host::Host;
-use crate::scheduler::{Completion, WaitToken};
+use crate::mailbox;
+use crate::scheduler::WaitToken;
 use crate::stdlib;
 
 type TaskId = u64;
@@ -27,8 +28,6 @@ pub struct Process {
     ready: VecDeque<TaskId>,
     /// Which task waits on which operation.
     waiters: HashMap<WaitToken, TaskId>,
-    /// Signals the process has no consumer for yet; kept, never dropped.
-    unrouted: VecDeque<Signal>,
 }
 
 /// The main coroutine; the process ends when it does.
@@ -74,25 +73,38 @@ impl Process {
             next_task: MAIN_TASK + 1,
             ready: VecDeque::from([MAIN_TASK]),
             waiters: HashMap::new(),
-            unrouted: VecDeque::new(),
         })
     }
 
     /// Runs ready coroutines for at most `budget` VM steps (piccolo fuel).
     pub fn run(&mut self, budget: u32) -> Step {
-        if let Some(failure) = self.route_signals() {
+        let mut remaining = i32::try_from(budget).unwrap_or(i32::MAX).max(1);
+        // Signals are routed on every call, so even a process that never idles sees a
+        // LINK_DOWN or a message, and again whenever every coroutine waits.
+        if let Some(failure) = self.route() {
             return Step::Finished(ExitResult::Failure(failure));
         }
-        let mut remaining = i32::try_from(budget).unwrap_or(i32::MAX).max(1);
+        let mut routed = true;
         loop {
             self.adopt_spawned();
+            self.wake_completed();
             let Some(task) = self.ready.pop_front() else {
-                return Step::Waiting;
+                // Idle: see whether the mailbox or a timer has something for a waiting
+                // coroutine; if nothing wakes, the host sleeps until the next signal.
+                if routed {
+                    return Step::Waiting;
+                }
+                routed = true;
+                if let Some(failure) = self.route() {
+                    return Step::Finished(ExitResult::Failure(failure));
+                }
+                continue;
             };
             if remaining <= 0 {
                 self.ready.push_front(task);
                 return Step::Runnable;
             }
+            routed = false;
             let Some(executor) = self.tasks.get(&task).cloned() else {
                 continue;
             };
@@ -102,6 +114,8 @@ impl Process {
                 (done, fuel.remaining())
             });
             remaining = left;
+            // Coroutines this step woke run before the stepped one continues.
+            self.wake_completed();
             let blocked_on = self.env.scheduler.borrow_mut().take_blocked_on();
             if done {
                 match self.task_stopped(task, &executor) {
@@ -115,51 +129,39 @@ impl Process {
                 } else {
                     self.waiters.insert(token, task);
                 }
+            } else if self.env.scheduler.borrow().has_spawned() {
+                self.ready.push_front(task);
             } else {
                 self.ready.push_back(task);
             }
         }
     }
 
-    /// Takes every pending signal from the mailbox and wakes whoever waits for it.
-    /// Returns the error the process must die with, if a signal kills it.
-    fn route_signals(&mut self) -> Option<ErrorInfo> {
-        while let Some(signal) = self.env.host.next_signal() {
-            match signal {
-                Signal::Timer(token) => self.complete(token, Completion::Timer),
-                Signal::TerminalInput(input) => {
-                    let token = self.env.scheduler.borrow_mut().pop_terminal_read();
-                    if let Some(token) = token {
-                        self.complete(token, Completion::TerminalInput(input));
-                    }
-                }
-                Signal::LinkDown(_) => {
-                    return Some(ErrorInfo {
-                        kind: String::new(),
-                        message: "linked process failed".into(),
-                        retryable: None,
-                    })
-                }
-                other => self.unrouted.push_back(other),
-            }
-        }
-        None
+    /// Routes the mailbox (see [`mailbox::route`]). Returns the error the process must
+    /// die with, if a signal kills it.
+    fn route(&mut self) -> Option<ErrorInfo> {
+        let env = &self.env;
+        self.lua.enter(|ctx| mailbox::route(ctx, env))
     }
 
-    fn complete(&mut self, token: WaitToken, completion: Completion) {
-        self.env.scheduler.borrow_mut().complete(token, completion);
-        if let Some(task) = self.waiters.remove(&token) {
-            self.ready.push_back(task);
+    /// Moves tasks whose operation completed from waiting to ready.
+    fn wake_completed(&mut self) {
+        let woken = self.env.scheduler.borrow_mut().take_woken();
+        for token in woken {
+            if let Some(task) = self.waiters.remove(&token) {
+                self.ready.push_back(task);
+            }
         }
     }
 
     fn adopt_spawned(&mut self) {
         let spawned = self.env.scheduler.borrow_mut().take_spawned();
-        for executor in spawned {
+        // New coroutines run, in creation order, before the spawner continues
+        // (channel.md §3); the spawner was put back at the front already.
+        for executor in spawned.into_iter().rev() {
             let id = self.next_task;
             self.next_task += 1;
             self.tasks.insert(id, executor);
-            // A new coroutine runs before the spawner continues (channel.md §3).
             self.ready.push_front(id);
         }
     }

@@ -1,9 +1,14 @@
 //! The Lua APIs of a process, one module per global or `require`-able module.
 
+pub mod channel;
 pub mod errors;
 pub mod io;
+pub mod json;
+pub mod payload;
 pub mod process;
 pub mod time;
+
+use std::rc::Rc;
 
 use piccolo::{Context, Error, IntoValue, Stack, Table, Value};
 
@@ -13,6 +18,21 @@ use crate::env::Env;
 /// Sets `table[key] = value`; a string key is always a valid table key.
 pub fn set<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: &str, value: impl IntoValue<'gc>) {
     let _ = table.set(ctx, ctx.intern(key.as_bytes()), value);
+}
+
+/// The metatable named `name` of this process, built by `build` on first use.
+pub fn metatable<'gc>(
+    ctx: Context<'gc>,
+    env: &Rc<Env>,
+    name: &'static str,
+    build: fn(Context<'gc>, &Rc<Env>) -> Table<'gc>,
+) -> Table<'gc> {
+    if let Some(stashed) = env.metatables.borrow().get(name) {
+        return ctx.fetch(stashed);
+    }
+    let table = build(ctx, env);
+    env.metatables.borrow_mut().insert(name, ctx.stash(table));
+    table
 }
 
 /// A Lua string with `text`'s bytes.

@@ -5,10 +5,13 @@ use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Stack, Table, Value};
 
-use crate::api::{invalid, lua_string, return_result, set, string_arg};
-use crate::bindings::{ErrorInfo, Payload, SpawnOptions};
+use crate::api::channel::{self, ChannelCore};
+use crate::api::{errors, invalid, lua_string, return_result, set, string_arg};
+use crate::bindings::{ErrorInfo, ExitResult, Payload, SpawnOptions};
 use crate::codec;
 use crate::env::Env;
+use crate::mailbox::Subscription;
+use crate::scheduler::{wait_with, Completion};
 
 /// A process API function: reads its arguments, calls the host, returns `value` or
 /// `nil, err`.
@@ -106,17 +109,9 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     }
     set(ctx, process, "registry", registry);
 
-    for name in [
-        "inbox",
-        "events",
-        "listen",
-        "unlisten",
-        "get_options",
-        "set_options",
-        "exec",
-    ] {
-        set(ctx, process, name, not_implemented(ctx, name));
-    }
+    install_subscriptions(ctx, env, process);
+    install_options(ctx, env, process);
+    install_exec(ctx, env, process);
 
     let event = Table::new(&ctx);
     set(ctx, event, "CANCEL", "pid.cancel");
@@ -124,18 +119,6 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     set(ctx, event, "LINK_DOWN", "pid.link.down");
     set(ctx, process, "event", event);
     process
-}
-
-/// A function that raises a clear error: the API exists in Wippy but not in this
-/// build yet.
-fn not_implemented<'gc>(ctx: Context<'gc>, name: &'static str) -> Callback<'gc> {
-    Callback::from_fn(&ctx, move |ctx, _, _| {
-        Err(lua_string(
-            ctx,
-            &format!("process.{name} is not implemented yet in wippy-wasm"),
-        )
-        .into())
-    })
 }
 
 fn add_calls<'gc>(ctx: Context<'gc>, env: &Rc<Env>, table: Table<'gc>, calls: &[(&str, Call)]) {
@@ -198,4 +181,222 @@ fn encode_from<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>, first: usize) -> 
     (first..stack.len())
         .map(|i| codec::encode(ctx, stack.get(i)))
         .collect()
+}
+
+/// Buffer sizes of the subscription channels (process.md §5).
+const INBOX_BUFFER: usize = 0;
+const EVENTS_BUFFER: usize = 0;
+const LISTEN_BUFFER: usize = 1;
+
+/// A new subscription channel.
+fn subscribe<'gc>(
+    ctx: Context<'gc>,
+    env: &Rc<Env>,
+    capacity: usize,
+    messages: bool,
+) -> Subscription {
+    let core = ChannelCore::new(capacity);
+    let userdata = channel::new_channel(ctx, env, core.clone());
+    Subscription {
+        core,
+        channel: ctx.stash(userdata),
+        messages,
+    }
+}
+
+/// `inbox`, `events`, `listen`, `unlisten`: each returns the same channel for the same
+/// subscription on every call (process.md §4).
+fn install_subscriptions<'gc>(ctx: Context<'gc>, env: &Rc<Env>, process: Table<'gc>) {
+    let e = env.clone();
+    let inbox = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let mut mailbox = e.mailbox.borrow_mut();
+        let subscription = mailbox
+            .inbox
+            .get_or_insert_with(|| subscribe(ctx, &e, INBOX_BUFFER, true));
+        stack.replace(ctx, ctx.fetch(&subscription.channel));
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, process, "inbox", inbox);
+
+    let e = env.clone();
+    let events = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let mut mailbox = e.mailbox.borrow_mut();
+        let subscription = mailbox
+            .events
+            .get_or_insert_with(|| subscribe(ctx, &e, EVENTS_BUFFER, false));
+        stack.replace(ctx, ctx.fetch(&subscription.channel));
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, process, "events", events);
+
+    let e = env.clone();
+    let listen = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let topic = string_arg(ctx, &stack, 0, "listen")?;
+        let messages = match stack.get(1) {
+            Value::Table(options) => options.get(ctx, "message").to_bool(),
+            _ => false,
+        };
+        let result = if topic.is_empty() {
+            Err(invalid("topic cannot be empty"))
+        } else if topic.starts_with('@') {
+            Err(invalid("cannot listen to @ topics"))
+        } else {
+            let mut mailbox = e.mailbox.borrow_mut();
+            let subscription = mailbox
+                .topics
+                .entry(topic)
+                .or_insert_with(|| subscribe(ctx, &e, LISTEN_BUFFER, messages));
+            Ok(ctx.fetch(&subscription.channel).into())
+        };
+        return_result(ctx, &e, &mut stack, result);
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, process, "listen", listen);
+
+    let e = env.clone();
+    let unlisten = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let Some(core) = channel::as_channel(stack.get(0)).cloned() else {
+            return Err(lua_string(ctx, "bad argument #1 to 'unlisten' (channel expected)").into());
+        };
+        let removed = {
+            let mut mailbox = e.mailbox.borrow_mut();
+            let same = |subscription: &Subscription| Rc::ptr_eq(&subscription.core, &core);
+            let before = mailbox.topics.len();
+            mailbox.topics.retain(|_, subscription| !same(subscription));
+            let mut removed = mailbox.topics.len() != before;
+            if mailbox.inbox.as_ref().is_some_and(same) {
+                mailbox.inbox = None;
+                removed = true;
+            }
+            if mailbox.events.as_ref().is_some_and(same) {
+                mailbox.events = None;
+                removed = true;
+            }
+            removed
+        };
+        stack.clear();
+        if removed {
+            core.borrow_mut().close(&mut e.scheduler.borrow_mut());
+            stack.push_back(Value::Boolean(true));
+        } else {
+            stack.push_back(Value::Boolean(false));
+            stack.push_back(errors::new_error(
+                ctx,
+                &e,
+                &invalid("channel is not a subscription"),
+            ));
+        }
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, process, "unlisten", unlisten);
+}
+
+/// `get_options` / `set_options`: only `trap_links` (process.md §4).
+fn install_options<'gc>(ctx: Context<'gc>, env: &Rc<Env>, process: Table<'gc>) {
+    let e = env.clone();
+    let get_options = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let options = Table::new(&ctx);
+        set(ctx, options, "trap_links", e.mailbox.borrow().trap_links);
+        stack.replace(ctx, options);
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, process, "get_options", get_options);
+
+    let e = env.clone();
+    let set_options = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let failure = match stack.get(0) {
+            Value::Table(options) => {
+                let mut failure = None;
+                for (key, value) in options {
+                    match (key, value) {
+                        (Value::String(key), Value::Boolean(trap)) if key == "trap_links" => {
+                            e.mailbox.borrow_mut().trap_links = trap;
+                        }
+                        (Value::String(key), _) if key == "trap_links" => {
+                            failure = Some(invalid("trap_links must be a boolean"));
+                        }
+                        (key, _) => {
+                            let key = crate::api::display(key);
+                            failure = Some(invalid(&format!("option {key} is not supported")));
+                        }
+                    }
+                }
+                failure
+            }
+            _ => Some(invalid("options parameter must be a table")),
+        };
+        stack.clear();
+        match failure {
+            None => {
+                stack.push_back(Value::Boolean(true));
+                stack.push_back(Value::Nil);
+            }
+            Some(error) => {
+                stack.push_back(Value::Boolean(false));
+                stack.push_back(errors::new_error(ctx, &e, &error));
+            }
+        }
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, process, "set_options", set_options);
+}
+
+/// `process.exec(id, host, ...)`: spawns the child monitored and waits for its end;
+/// its EXIT never reaches `events()` (process.md §4).
+fn install_exec<'gc>(ctx: Context<'gc>, env: &Rc<Env>, process: Table<'gc>) {
+    let e = env.clone();
+    let exec = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+        let spawned = exec_spawn(ctx, &e, &stack)?;
+        let pid = match spawned {
+            Ok(pid) => pid,
+            Err(error) => {
+                return_result(ctx, &e, &mut stack, Err(error));
+                return Ok(CallbackReturn::Return);
+            }
+        };
+        stack.clear();
+        let token = e.scheduler.borrow_mut().new_token();
+        e.mailbox.borrow_mut().exec_waits.insert(pid, token);
+        let finish_env = e.clone();
+        Ok(wait_with(
+            ctx,
+            &e,
+            token,
+            Box::new(move |ctx, completion, stack| {
+                if let Completion::Exit(outcome) = completion {
+                    let result = match outcome {
+                        ExitResult::Value(payload) => {
+                            codec::decode(ctx, &finish_env, &payload).map_err(crate::vm::internal)
+                        }
+                        ExitResult::Failure(error) => Err(error),
+                    };
+                    return_result(ctx, &finish_env, stack, result);
+                }
+                Ok(())
+            }),
+        ))
+    });
+    set(ctx, process, "exec", exec);
+}
+
+fn exec_spawn<'gc>(
+    ctx: Context<'gc>,
+    env: &Env,
+    stack: &Stack<'gc, '_>,
+) -> Result<Result<String, ErrorInfo>, Error<'gc>> {
+    if stack.len() < 2 {
+        return Ok(Err(invalid("exec requires at least id and host arguments")));
+    }
+    let entry = string_arg(ctx, stack, 0, "exec")?;
+    let host = string_arg(ctx, stack, 1, "exec")?;
+    if entry.is_empty() || host.is_empty() {
+        return Ok(Err(invalid("exec requires non-empty id and host")));
+    }
+    if !entry.contains(':') {
+        return Ok(Err(invalid(
+            "invalid process ID format (namespace:name required)",
+        )));
+    }
+    let args = encode_from(ctx, stack, 2);
+    Ok(env.host.spawn(&entry, &host, &args, SpawnOptions::MONITOR))
 }
