@@ -763,6 +763,17 @@ mod tests {
     }
 
     #[test]
+    fn a_process_that_lists_json_can_require_it() {
+        let run = crate::testing::run_process(
+            "local json = require('json')\n\
+             local function main() return json.encode(json.decode('{\"b\":[1,2.5],\"a\":null}')) end\n\
+             return { main = main }",
+            |_| {},
+        );
+        assert_eq!(run.outcome(), r#"{"b":[1,2.5]}"#);
+    }
+
+    #[test]
     fn encodes_scalars() {
         assert_eq!(
             run("return enc(nil), json.encode(), enc(true), enc(false), enc(42), enc(-7)"),
