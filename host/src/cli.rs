@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::bindings::{ErrorInfo, ExitResult, Level, Node, Payload, SpawnOptions};
+use crate::bindings::{ExitResult, Level, Node, Payload, SpawnOptions};
 use crate::duration::parse_go_duration;
 use crate::engine::{Capacity, WasmEngine, DEFAULT_MAX_PROCESSES};
 use crate::logging::{LogMode, LogSink};
 use crate::manifest::{self, Kind, Manifest};
 use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest};
 use crate::sandbox::{Limits, MAX_MEMORY_BYTES};
-use crate::supervisor;
+use crate::supervisor::{self, Supervisor};
 
 /// A sandboxed actor runtime for Wippy Lua applications.
 #[derive(Parser)]
@@ -138,7 +138,11 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(manifest, exec, cli_args, limits, capacity, log))
+    let code = runtime.block_on(serve(manifest, exec, cli_args, limits, capacity, log));
+    // Shutdown has already stopped every process; a guest step still holding a
+    // worker (a second SIGINT) must not delay the exit.
+    runtime.shutdown_background();
+    code
 }
 
 /// `-x` and commands silence logs unless `-v`/`-c`/`-s` say otherwise (manifest.md §6).
@@ -239,7 +243,7 @@ async fn serve(
     capacity: Capacity,
     log: LogSink,
 ) -> anyhow::Result<i32> {
-    let shutdown = shutdown_signal()?;
+    let mut signals = ShutdownSignals::listen()?;
     if !manifest.lock_found {
         log.write(
             Level::Warn,
@@ -251,28 +255,35 @@ async fn serve(
     let engine = WasmEngine::new(&log, &capacity)?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(engine, manifest, log, limits, events_tx);
-    supervisor::boot(&runtime);
+    let supervisor = Supervisor::boot(&runtime);
 
     let terminal_run = exec.is_some();
     if let Some(target) = exec {
         start_exec(&runtime, target, cli_args)?;
     }
-    let code = tokio::select! {
-        event = events.recv() => match event {
-            Some(RuntimeEvent::TerminalProcessExited(exit)) if terminal_run => report_exit(&exit),
-            _ => 0,
-        },
-        () = shutdown => {
-            if terminal_run {
-                eprintln!("context canceled");
-                1
-            } else {
-                0
-            }
+    let mut code = None;
+    let budget = tokio::select! {
+        Some(RuntimeEvent::TerminalProcessExited(exit)) = events.recv(), if terminal_run => {
+            code = Some(report_exit(&exit));
+            supervisor::EXEC_SHUTDOWN_BUDGET
         }
+        () = signals.next() => supervisor::SHUTDOWN_BUDGET,
     };
-    runtime.kill_all(&ErrorInfo::new("Canceled", "context canceled"));
-    Ok(code)
+    tokio::select! {
+        () = supervisor.shutdown(budget) => {}
+        () = signals.next() => {
+            runtime.log.write(Level::Warn, None, "second signal: exiting at once", &[]);
+            return Ok(1);
+        }
+    }
+    if terminal_run && code.is_none() {
+        // The terminal process ended during shutdown: it handled CANCEL, or was
+        // force-stopped with `context canceled` (exit 1).
+        while let Ok(RuntimeEvent::TerminalProcessExited(exit)) = events.try_recv() {
+            code = Some(report_exit(&exit));
+        }
+    }
+    Ok(code.unwrap_or(if terminal_run { 1 } else { 0 }))
 }
 
 /// Pool slots big enough for the largest memory ceiling any entry or the flag asks for.
@@ -367,26 +378,44 @@ fn drop_repeated_prefix(text: &str) -> &str {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM. Called before boot, so a signal that arrives
-/// while hosts and services start is caught instead of killing the process.
-fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+/// SIGINT and SIGTERM. Listened for before boot, so a signal that arrives while
+/// hosts and services start is caught instead of killing the process.
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
-        Ok(async move {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
-        })
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn listen() -> anyhow::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(ShutdownSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(ShutdownSignals {})
+        }
     }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
+
+    /// Resolves on the next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
             let _ = tokio::signal::ctrl_c().await;
-        })
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //!   PIDs, mailboxes and names.
 //! - [`api`]: the host side of each WIT interface in `wit/wippy.wit`.
 //! - [`terminal`], [`logging`]: the terminal host's I/O and log output.
-//! - [`supervisor`]: boot order of hosts and services.
+//! - [`supervisor`]: boot order of hosts and services, service restarts, shutdown.
 //! - [`cli`]: the `wippy-wasm` command.
 
 #![warn(missing_docs)]

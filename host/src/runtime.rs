@@ -123,6 +123,24 @@ impl Runtime {
     /// Starts a process: mints its PID, runs its chunk's top level in a fresh
     /// instance and schedules `main`. Errors come back before any EXIT is possible.
     pub fn spawn(self: &Arc<Self>, request: SpawnRequest) -> Result<Arc<ProcessHandle>, ErrorInfo> {
+        self.start_process(request, false)
+    }
+
+    /// Starts a service's child: like [`Self::spawn`], but the process is marked
+    /// supervised before it runs, so its supervisor alone reports how it ended and
+    /// its end never stops the runtime.
+    pub fn spawn_supervised(
+        self: &Arc<Self>,
+        request: SpawnRequest,
+    ) -> Result<Arc<ProcessHandle>, ErrorInfo> {
+        self.start_process(request, true)
+    }
+
+    fn start_process(
+        self: &Arc<Self>,
+        request: SpawnRequest,
+        supervised: bool,
+    ) -> Result<Arc<ProcessHandle>, ErrorInfo> {
         let host_kind = self
             .host_kind(&request.host)
             .ok_or_else(|| ErrorInfo::new("NotFound", "host not found"))?;
@@ -138,6 +156,9 @@ impl Runtime {
             host_kind == HostKind::Terminal,
             request.cli_args,
         ));
+        if supervised {
+            process.mark_supervised();
+        }
 
         let mut instance = self.instantiate(&process, limits)?;
         self.processes.insert(process.clone());
@@ -331,7 +352,7 @@ impl Runtime {
             }
         }
         if let ExitResult::Failure(error) = &exit {
-            if relations.monitors.is_empty() && !process.on_terminal {
+            if relations.monitors.is_empty() && !process.on_terminal && !process.is_supervised() {
                 self.log.write(
                     Level::Error,
                     None,
@@ -344,9 +365,12 @@ impl Runtime {
                 );
             }
         }
-        if process.on_terminal {
-            let _ = self.events.send(RuntimeEvent::TerminalProcessExited(exit));
+        if process.on_terminal && !process.is_supervised() {
+            let _ = self
+                .events
+                .send(RuntimeEvent::TerminalProcessExited(exit.clone()));
         }
+        process.record_exit(exit);
         if self.processes.is_empty() {
             self.idle.notify_waiters();
         }

@@ -1,12 +1,13 @@
 //! The process table: every live process, its mailbox and its relationships.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
-use crate::bindings::ErrorInfo;
+use crate::bindings::{ErrorInfo, ExitResult};
 use crate::mailbox::Mailbox;
 use crate::pid::Pid;
 
@@ -38,6 +39,12 @@ pub struct ProcessHandle {
     kill: Mutex<Option<ErrorInfo>>,
     killed: Notify,
     timers: Mutex<HashMap<u64, AbortHandle>>,
+    /// How it ended, once it has: the hook through which host-side code (a
+    /// service's supervisor, shutdown) learns a process's exit result.
+    exit: Mutex<Option<ExitResult>>,
+    ended: Notify,
+    /// Watched by a service supervisor, which reports its failures itself.
+    supervised: AtomicBool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -58,6 +65,37 @@ impl ProcessHandle {
             kill: Mutex::default(),
             killed: Notify::new(),
             timers: Mutex::default(),
+            exit: Mutex::default(),
+            ended: Notify::new(),
+            supervised: AtomicBool::new(false),
+        }
+    }
+
+    /// Marks the process as watched by a service supervisor (set before it runs).
+    pub fn mark_supervised(&self) {
+        self.supervised.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a service supervisor watches the process.
+    pub fn is_supervised(&self) -> bool {
+        self.supervised.load(Ordering::Relaxed)
+    }
+
+    /// Records how the process ended and wakes everyone in [`Self::wait_exit`].
+    pub fn record_exit(&self, exit: ExitResult) {
+        *lock(&self.exit) = Some(exit);
+        self.ended.notify_waiters();
+    }
+
+    /// Waits until the process has ended and returns its exit result.
+    pub async fn wait_exit(&self) -> ExitResult {
+        loop {
+            // Registered before the check, so a `record_exit` in between still wakes it.
+            let ended = self.ended.notified();
+            if let Some(exit) = lock(&self.exit).clone() {
+                return exit;
+            }
+            ended.await;
         }
     }
 
