@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Table, Thread, Value};
+use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Thread, Value};
 
 use crate::api::{self, channel, errors, io, payload, process, set, text_or_empty, time};
 use crate::bindings::{Level, LogRecord};
@@ -20,35 +20,16 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
     install_print(ctx, env);
     install_require(ctx);
     for name in modules {
-        let module = match name.as_str() {
-            "io" => io::module(ctx, env),
-            "time" => time::module(ctx, env),
-            "json" => api::json::module(ctx, env),
-            "logger" => not_implemented(ctx, name),
+        let module: Value = match name.as_str() {
+            "io" => io::module(ctx, env).into(),
+            "time" => time::module(ctx, env).into(),
+            "json" => api::json::module(ctx, env).into(),
+            "logger" => api::logger::module(ctx, env),
             // Globals that manifests may list harmlessly (`process`, `channel`, ...).
             _ => continue,
         };
         set(ctx, globals, name, module);
     }
-}
-
-/// A module table whose every field raises a clear "not implemented" error, so code
-/// that reaches an API this build lacks fails loudly at the call.
-fn not_implemented<'gc>(ctx: Context<'gc>, module: &str) -> Table<'gc> {
-    let table = Table::new(&ctx);
-    let metatable = Table::new(&ctx);
-    let module = module.to_string();
-    let index = Callback::from_fn(&ctx, move |ctx, _, stack| {
-        let field = api::display(stack.get(1));
-        Err(
-            format!("{module}.{field} is not implemented yet in wippy-wasm")
-                .into_value(ctx)
-                .into(),
-        )
-    });
-    set(ctx, metatable, "__index", index);
-    table.set_metatable(&ctx, Some(metatable));
-    table
 }
 
 /// `coroutine.spawn(fn)`: a new scheduler-managed coroutine (channel.md §3).
@@ -93,6 +74,7 @@ fn install_print(ctx: Context<'_>, env: &Rc<Env>) {
                 message: texts.join(" "),
                 logger_name: None,
                 location,
+                context: Vec::new(),
                 fields: Vec::new(),
             });
         }

@@ -1,5 +1,5 @@
-//! `wippy:runtime/logging`: records from Lua, with the automatic `pid` and
-//! `location` fields first (logger.md §1).
+//! `wippy:runtime/logging`: records from Lua: the logger's bound fields, then the
+//! automatic `pid` and `location`, then the call's fields (logger.md §1).
 
 use crate::bindings::wippy::runtime::logging::Host;
 use crate::bindings::{Level, LogRecord};
@@ -12,10 +12,15 @@ impl Host for ProcessState {
     }
 
     fn log(&mut self, record: LogRecord) {
-        let mut fields = vec![(
+        let mut fields: Vec<_> = record
+            .context
+            .iter()
+            .map(|(name, value)| (name.clone(), payload_json(value)))
+            .collect();
+        fields.push((
             "pid".to_string(),
             json_string(self.process.pid_text.as_bytes()),
-        )];
+        ));
         if let Some(location) = &record.location {
             fields.push(("location".into(), json_string(location.as_bytes())));
         }
