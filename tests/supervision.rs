@@ -382,3 +382,56 @@ fn the_exec_result_decides_the_exit_and_a_service_ignoring_cancel_does_not_hold_
     let forced = verbose.stderr.find("\tservice force-stopped\t");
     assert!(stopping.is_some() && stopping < forced, "{verbose:?}");
 }
+
+/// `main` logs `waiting`, waits for its CANCEL, logs who sent it and why, and
+/// returns `code`.
+fn cancel_handler(code: i32) -> String {
+    format!(
+        "return {{ main = function() local events = process.events() print('waiting') local e = events:receive() print('got', e.kind, e.from, e.reason) return {code} end }}"
+    )
+}
+
+#[test]
+fn a_child_that_handles_cancel_stops_cleanly_within_stop_timeout() {
+    let handler = cancel_handler(0);
+    let project = project(
+        &[("handler", &handler)],
+        &service("worker", "handler", "      stop_timeout: 1h\n"),
+    );
+    let mut served = Served::start(&project, &[]);
+    served.wait_for("service started", 1);
+    served.signal("INT");
+    let (code, lines, stderr) = served.finish();
+    assert_eq!(code, Some(0), "{lines:#?}\n{stderr}");
+    // The CANCEL comes from the start attempt's control PID (process.md §1, §11).
+    let got = lines
+        .iter()
+        .find(|line| line.contains("\tgot pid.cancel"))
+        .unwrap_or_else(|| panic!("no CANCEL seen:\n{lines:#?}"));
+    assert!(
+        got.contains("\tgot pid.cancel {node:control|0x00001} service stopping\t"),
+        "{got}"
+    );
+    position(&lines, "service stopped", "worker");
+    assert!(with_message(&lines, "service force-stopped").is_empty());
+    assert!(with_message(&lines, "service restarting").is_empty());
+}
+
+#[test]
+fn on_sigint_the_exec_process_gets_a_shutdown_cancel_and_its_result_is_the_exit_code() {
+    let handler = cancel_handler(7);
+    let project = project(&[("handler", &handler)], "");
+    let mut served = Served::start(&project, &["-x", "app:handler"]);
+    served.wait_for("\twaiting\t", 1);
+    served.signal("INT");
+    let (code, lines, stderr) = served.finish();
+    assert_eq!(code, Some(7), "{lines:#?}\n{stderr}");
+    let got = lines
+        .iter()
+        .find(|line| line.contains("\tgot pid.cancel"))
+        .unwrap_or_else(|| panic!("no CANCEL seen:\n{lines:#?}"));
+    assert!(
+        got.contains("\tgot pid.cancel {|} scheduler shutdown\t"),
+        "{got}"
+    );
+}
