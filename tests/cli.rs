@@ -293,24 +293,6 @@ fn run_without_exec_serves_until_sigint_then_exits_zero() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
-/// Until the process API lands (issue #4) the echo service must stop at the first
-/// call it lacks with a clear error, never a panic or a hang.
-#[test]
-fn the_echo_service_loads_and_stops_clearly_at_the_first_missing_api() {
-    let dir = common::manifests_dir().join("echo-service");
-    let run = run_in(
-        &dir,
-        &["run", "-x", "app:terminal/app:cli"],
-        Some("hello world\n"),
-    );
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr,
-        "process.inbox is not implemented yet in wippy-wasm\n"
-    );
-}
-
 #[test]
 fn a_command_name_runs_its_entry_with_the_remaining_arguments() {
     let index = index_with(&lua_entry(
