@@ -435,3 +435,37 @@ fn on_sigint_the_exec_process_gets_a_shutdown_cancel_and_its_result_is_the_exit_
         "{got}"
     );
 }
+
+#[test]
+fn a_terminated_child_is_restarted() {
+    // Registered by the top level, which has run before the killer starts.
+    let victim = "local time = require('time') process.registry.register('victim') return { main = function() time.sleep('1h') end }";
+    let killer = "return { main = function() process.terminate('victim') end }";
+    let lifecycle = "      stop_timeout: 100ms\n      restart: {initial_delay: 50ms}\n";
+    let services = [
+        service("victim_service", "victim", lifecycle),
+        service(
+            "killer_service",
+            "killer",
+            "      requires: [victim_service]\n",
+        ),
+    ]
+    .concat();
+    let project = project(&[("victim", victim), ("killer", killer)], &services);
+    let mut served = Served::start(&project, &[]);
+    served.wait_for("\"service\": \"app:victim_service\"", 4);
+    served.signal("INT");
+    let (code, lines, _) = served.finish();
+    assert_eq!(code, Some(0));
+    let failed = &lines[position(&lines, "service failed", "victim_service")];
+    assert!(failed.contains("process terminated"), "{failed}");
+    let restarted = with_message(&lines, "service started");
+    assert_eq!(
+        restarted
+            .iter()
+            .filter(|line| line.contains("app:victim_service"))
+            .count(),
+        2,
+        "{lines:#?}"
+    );
+}
