@@ -11,7 +11,7 @@ use crate::env::Env;
 /// Installs the globals, then the listed modules.
 pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
     let globals = ctx.globals();
-    crate::lua_std::install(ctx);
+    crate::lua_std::install(ctx, env);
     errors::install(ctx, env);
     set(ctx, globals, "process", process::module(ctx, env));
     set(ctx, globals, "channel", channel::module(ctx, env));
@@ -30,6 +30,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
         };
         set(ctx, globals, name, module);
     }
+    crate::lua_std::seal_globals(ctx, crate::lua_std::LIBRARY_TABLES);
 }
 
 /// `coroutine.spawn(fn)`: a new scheduler-managed coroutine (channel.md §3).

@@ -1,0 +1,147 @@
+//! What the base, table, math and os libraries need beyond `check.rs`: typed argument
+//! errors, numbers that keep their integer/float subtype, error values, chunk names,
+//! and `luaL_error`'s caller position.
+
+use piccolo::{
+    Callback, CallbackReturn, Context, Error, Execution, IntoValue, Stack, Table, Value,
+};
+
+use super::check::{arg_error, type_name};
+use super::convert::Number;
+
+/// The "X expected, got Y" error for argument `index` (0-based).
+pub fn type_error<'gc>(
+    ctx: Context<'gc>,
+    stack: &Stack<'gc, '_>,
+    index: usize,
+    function: &str,
+    expected: &str,
+) -> Error<'gc> {
+    let message = format!("{expected} expected, got {}", type_name(stack, index));
+    arg_error(ctx, index, function, message)
+}
+
+/// Argument `index` as a table.
+pub fn check_table<'gc>(
+    ctx: Context<'gc>,
+    stack: &Stack<'gc, '_>,
+    index: usize,
+    function: &str,
+) -> Result<Table<'gc>, Error<'gc>> {
+    match stack.get(index) {
+        Value::Table(table) => Ok(table),
+        _ => Err(type_error(ctx, stack, index, function, "table")),
+    }
+}
+
+/// A number or numeric string as a number value, keeping integers integers.
+pub fn to_numeric<'gc>(value: Value<'gc>) -> Option<Value<'gc>> {
+    match super::check::to_number(value)? {
+        Number::Integer(i) => Some(Value::Integer(i)),
+        Number::Float(n) => Some(Value::Number(n)),
+    }
+}
+
+/// `luaL_checknumber` keeping the integer/float subtype.
+pub fn check_numeric<'gc>(
+    ctx: Context<'gc>,
+    stack: &Stack<'gc, '_>,
+    index: usize,
+    function: &str,
+) -> Result<Value<'gc>, Error<'gc>> {
+    to_numeric(stack.get(index)).ok_or_else(|| type_error(ctx, stack, index, function, "number"))
+}
+
+/// A number value as a float.
+pub fn as_float(value: Value<'_>) -> f64 {
+    match value {
+        Value::Integer(i) => i as f64,
+        Value::Number(n) => n,
+        _ => f64::NAN,
+    }
+}
+
+/// How an error reaches Lua code: errors raised by Lua keep their value, errors of
+/// the VM itself become their message text (in Lua 5.4 they are strings).
+pub fn error_value<'gc>(ctx: Context<'gc>, error: Error<'gc>) -> Value<'gc> {
+    match error {
+        Error::Lua(value) => value.0,
+        Error::Runtime(error) => error.to_string().into_value(ctx),
+    }
+}
+
+/// How Lua 5.4 shows a chunk name in messages (`luaO_chunkid`): `=name` and `@file`
+/// without their mark (shortened to fit 60 bytes), any other source as
+/// `[string "first line..."]`.
+pub fn chunk_id(source: &[u8]) -> String {
+    const ID_SIZE: usize = 60;
+    let text = String::from_utf8_lossy(source);
+    match source.first() {
+        Some(b'=') => text[1..].chars().take(ID_SIZE - 1).collect(),
+        Some(b'@') if text.len() <= ID_SIZE => text[1..].to_string(),
+        Some(b'@') => {
+            let tail: String = text.chars().rev().take(ID_SIZE - 4).collect();
+            format!("...{}", tail.chars().rev().collect::<String>())
+        }
+        _ => {
+            // Room left for `[string "`, `..."]` and C's terminator.
+            const ROOM: usize = ID_SIZE - 15;
+            if text.len() < ROOM && !text.contains('\n') {
+                format!("[string \"{text}\"]")
+            } else {
+                let first_line = text.split('\n').next().unwrap_or("");
+                let kept: String = first_line.chars().take(ROOM).collect();
+                format!("[string \"{kept}...\"]")
+            }
+        }
+    }
+}
+
+/// A library function: like `luaL_error`, the errors it raises itself start with the
+/// position of the Lua line that called it (none when it is called from Rust, e.g.
+/// as `pcall(f, ...)`).
+pub fn library_fn<'gc, F>(ctx: Context<'gc>, function: F) -> Callback<'gc>
+where
+    F: 'static
+        + Fn(
+            Context<'gc>,
+            Execution<'gc, '_>,
+            Stack<'gc, '_>,
+        ) -> Result<CallbackReturn<'gc>, Error<'gc>>,
+{
+    Callback::from_fn(&ctx, move |ctx, exec, stack| {
+        let caller = exec.upper_lua_frame();
+        function(ctx, exec, stack).map_err(|error| match (error, caller) {
+            (Error::Lua(value), Some(frame)) => match value.0 {
+                Value::String(message) => format!(
+                    "{}:{}: {}",
+                    frame.chunk_name.to_str_lossy(),
+                    frame.current_line,
+                    message.to_str_lossy()
+                )
+                .into_value(ctx)
+                .into(),
+                other => Error::Lua(other.into()),
+            },
+            (error, _) => error,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_id;
+
+    #[test]
+    fn chunk_names_are_shown_like_lua_5_4() {
+        assert_eq!(chunk_id(b"=stdin"), "stdin");
+        assert_eq!(chunk_id(b"@main.lua"), "main.lua");
+        assert_eq!(chunk_id(b"return 1"), "[string \"return 1\"]");
+        assert_eq!(chunk_id(b"x = 1\ny = 2"), "[string \"x = 1...\"]");
+        let long = "a".repeat(50);
+        assert_eq!(
+            chunk_id(long.as_bytes()),
+            format!("[string \"{}...\"]", "a".repeat(45))
+        );
+    }
+}
