@@ -8,6 +8,7 @@ pub mod logger;
 pub mod payload;
 pub mod process;
 pub mod time;
+pub mod time_types;
 
 use std::rc::Rc;
 

@@ -9,20 +9,10 @@ use piccolo::{Callback, CallbackReturn, Context, Error, StashedUserData, Table, 
 
 use crate::api::channel::{self, ChannelCore, ChannelRef};
 use crate::api::{errors, invalid, lua_string, metatable, return_result, set};
-use crate::duration::parse_go_duration;
+use crate::api::time_types::{self, duration_arg};
 use crate::env::Env;
 use crate::mailbox::TimerChannel;
 use crate::scheduler::wait_for;
-
-/// A duration argument: a number of nanoseconds or a Go duration string (time.md §1).
-pub fn duration_arg(value: Value<'_>) -> Result<i64, String> {
-    match value {
-        Value::Integer(ns) => Ok(ns),
-        Value::Number(ns) => Ok(ns as i64),
-        Value::String(text) => parse_go_duration(&text.to_str_lossy()),
-        _ => Err("duration must be number or string".into()),
-    }
-}
 
 /// Builds the `time` module table.
 pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
@@ -56,6 +46,7 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     ] {
         set(ctx, time, name, ns);
     }
+    time_types::install(ctx, env, time);
     time
 }
 
