@@ -469,3 +469,35 @@ fn a_terminated_child_is_restarted() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn no_service_restarts_once_shutdown_has_begun() {
+    let flaky = "local time = require('time') return { main = function() time.sleep('100ms') error('boom') end }";
+    let services = [
+        service(
+            "base",
+            "flaky",
+            "      restart: {initial_delay: 10ms, backoff_factor: 1.1}\n",
+        ),
+        // Holds the shutdown for a while: base stops only after it.
+        service(
+            "top",
+            "sleeper",
+            "      stop_timeout: 600ms\n      requires: [base]\n",
+        ),
+    ]
+    .concat();
+    let project = project(&[("flaky", flaky), ("sleeper", SLEEPER)], &services);
+    let mut served = Served::start(&project, &[]);
+    served.wait_for("\"service\": \"app:base\"", 6);
+    served.signal("INT");
+    let (code, lines, _) = served.finish();
+    assert_eq!(code, Some(0));
+    let shutdown = position(&lines, "service stopping", "top");
+    assert!(
+        !lines[shutdown..]
+            .iter()
+            .any(|line| line.contains("\tservice started\t")),
+        "{lines:#?}"
+    );
+}

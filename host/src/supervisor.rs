@@ -42,6 +42,8 @@ pub struct Supervisor {
     runtime: Arc<Runtime>,
     hosts: Vec<String>,
     services: Vec<Service>,
+    /// Set when shutdown begins: from then on no service restarts.
+    shutting_down: watch::Sender<bool>,
 }
 
 /// A service's supervisor task, and how to stop it.
@@ -68,6 +70,7 @@ impl Supervisor {
             runtime: runtime.clone(),
             hosts: Vec::new(),
             services: Vec::new(),
+            shutting_down: watch::Sender::new(false),
         };
         for entry in runtime.manifest.auto_start_order() {
             match &entry.kind {
@@ -82,6 +85,7 @@ impl Supervisor {
                         service.clone(),
                         first,
                         stopped,
+                        supervisor.shutting_down.subscribe(),
                     ));
                     supervisor.services.push(Service {
                         id: entry.id.clone(),
@@ -107,6 +111,7 @@ impl Supervisor {
     /// with `context canceled`.
     pub async fn shutdown(self, budget: Duration) {
         let deadline = Instant::now() + budget;
+        self.shutting_down.send_replace(true);
         stop_services(self.services, deadline).await;
         for host in self.hosts.iter().rev() {
             stop_host(&self.runtime, host, deadline).await;
@@ -205,14 +210,15 @@ async fn stop_host(runtime: &Runtime, host: &str, deadline: Instant) {
 }
 
 /// Runs one service: watches its child, restarts it per the policy, and stops it
-/// when shutdown sends the deadline. Returns once the service is Exited, has given
-/// up, or has stopped.
+/// when shutdown sends the deadline; once shutdown has begun a failed child is not
+/// restarted. Returns once the service is Exited, has given up, or has stopped.
 async fn supervise(
     runtime: Arc<Runtime>,
     id: String,
     service: ProcessService,
     mut child: Option<Child>,
     mut stop: oneshot::Receiver<Instant>,
+    mut shutting_down: watch::Receiver<bool>,
 ) {
     let lifecycle = &service.lifecycle;
     let policy = &lifecycle.restart;
@@ -267,6 +273,9 @@ async fn supervise(
             &running,
             &fields,
         );
+        if *shutting_down.borrow() {
+            return;
+        }
         if policy.max_attempts > 0 && failures >= policy.max_attempts {
             runtime.log.write(
                 Level::Error,
@@ -295,7 +304,7 @@ async fn supervise(
         );
         tokio::select! {
             biased;
-            _ = &mut stop => return,
+            _ = shutting_down.wait_for(|down| *down) => return,
             () = tokio::time::sleep(delay) => {}
         }
         child = start_attempt(&runtime, &id, &service);
