@@ -8,8 +8,8 @@ use std::cell::Cell;
 use piccolo::{Callback, CallbackReturn, Context, Error, StashedUserData, Table, UserData, Value};
 
 use crate::api::channel::{self, ChannelCore, ChannelRef};
-use crate::api::{errors, invalid, lua_string, metatable, return_result, set};
 use crate::api::time_types::{self, duration_arg};
+use crate::api::{errors, invalid, lua_string, metatable, return_result, set};
 use crate::env::Env;
 use crate::mailbox::TimerChannel;
 use crate::scheduler::wait_for;
@@ -94,7 +94,7 @@ fn arm(env: &Env, id: u64, core: ChannelRef, nanoseconds: u64, ticker: bool) {
 /// timer's channel closes and a ticker re-arms. A tick that finds the buffer full is
 /// dropped, as Go's tickers do.
 pub fn fire<'gc>(ctx: Context<'gc>, env: &Rc<Env>, id: u64, timer: TimerChannel) {
-    let now = now_value(ctx, env);
+    let now = time_types::time_value(ctx, env, env.host.now());
     let mut scheduler = env.scheduler.borrow_mut();
     let _ = timer
         .core
@@ -107,11 +107,6 @@ pub fn fire<'gc>(ctx: Context<'gc>, env: &Rc<Env>, id: u64, timer: TimerChannel)
         }
         None => timer.core.borrow_mut().close(&mut scheduler),
     }
-}
-
-/// The value a timer channel receives: the time it fired.
-fn now_value<'gc>(_ctx: Context<'gc>, env: &Env) -> Value<'gc> {
-    Value::Integer(env.host.now())
 }
 
 fn install_timers<'gc>(ctx: Context<'gc>, env: &Rc<Env>, time: Table<'gc>) {
