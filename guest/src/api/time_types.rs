@@ -582,7 +582,11 @@ fn compared<'gc, T>(
     cast: fn(Value<'gc>) -> Option<T>,
 ) -> Result<T, Error<'gc>> {
     cast(value).ok_or_else(|| {
-        let message = format!("attempt to compare userdata with {}", value.type_name());
+        // Lua's wording; the left operand is always one of ours.
+        let message = match value.type_name() {
+            "userdata" => "attempt to compare two userdata values".to_string(),
+            other => format!("attempt to compare userdata with {other}"),
+        };
         lua_string(ctx, &message).into()
     })
 }
@@ -1163,6 +1167,29 @@ mod tests {
                 "true\tfalse\ttrue\tfalse",
                 "true\tfalse",
                 "true\tfalse\ttrue",
+            ]
+        );
+    }
+
+    #[test]
+    fn table_sort_orders_times_and_durations() {
+        let out = lines(
+            "local base = time.date(2024, 1, 1, 0, 0, 0, 0, time.utc)
+             local times = { base:add('2h'), base, base:add('1h') }
+             table.sort(times)
+             show(times[1]:hour(), times[2]:hour(), times[3]:hour())
+             local durations = { time.parse_duration('1m'), time.parse_duration('1s'),
+                                 time.parse_duration('1h') }
+             table.sort(durations)
+             show(tostring(durations[1]), tostring(durations[2]), tostring(durations[3]))
+             show(pcall(table.sort, { base, time.parse_duration('1s') }))",
+        );
+        assert_eq!(
+            out,
+            [
+                "0\t1\t2",
+                "1s\t1m0s\t1h0m0s",
+                "false\tattempt to compare two userdata values",
             ]
         );
     }
