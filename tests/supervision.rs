@@ -110,11 +110,17 @@ impl Served {
     }
 
     fn signal(&self, name: &str) {
-        let sent = Command::new("kill")
+        assert!(self.try_signal(name), "the process is gone");
+    }
+
+    /// Sends a signal; `false` if the process has already exited.
+    fn try_signal(&self, name: &str) -> bool {
+        Command::new("kill")
             .args([&format!("-{name}"), &self.child.id().to_string()])
+            .stderr(Stdio::null())
             .status()
-            .unwrap();
-        assert!(sent.success());
+            .unwrap()
+            .success()
     }
 
     /// Waits for the exit; returns its code, every stdout line and stderr.
@@ -500,4 +506,21 @@ fn no_service_restarts_once_shutdown_has_begun() {
             .any(|line| line.contains("\tservice started\t")),
         "{lines:#?}"
     );
+}
+
+#[test]
+fn a_signal_after_the_exec_process_ended_keeps_its_exit_code() {
+    let cli = "return { main = function() return 3 end }";
+    let project = project(
+        &[("sleeper", SLEEPER), ("cli", cli)],
+        &service("worker", "sleeper", "      stop_timeout: 1h\n"),
+    );
+    let mut served = Served::start(&project, &["-x", "app:cli"]);
+    // The service is stopping: the exec process has ended, and the runtime waits
+    // up to its 1 s budget. A signal now (if the run has not already finished)
+    // cuts that short without changing the result.
+    served.wait_for("service stopping", 1);
+    served.try_signal("INT");
+    let (code, lines, _) = served.finish();
+    assert_eq!(code, Some(3), "{lines:#?}");
 }

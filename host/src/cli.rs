@@ -272,8 +272,10 @@ async fn serve(
     tokio::select! {
         () = supervisor.shutdown(budget) => {}
         () = signals.next() => {
-            runtime.log.write(Level::Warn, None, "second signal: exiting at once", &[]);
-            return Ok(1);
+            // Force exit (manifest.md §7); an `-x` process that has already ended
+            // keeps its exit code.
+            runtime.log.write(Level::Warn, None, "signal during shutdown: exiting at once", &[]);
+            return Ok(code.unwrap_or(1));
         }
     }
     if terminal_run && code.is_none() {
