@@ -116,8 +116,7 @@ impl Supervisor {
         for host in self.hosts.iter().rev() {
             stop_host(&self.runtime, host, deadline).await;
         }
-        // Processes on no started host cannot exist; this catches any spawned
-        // while the hosts were stopping.
+        // Catches any process spawned while the hosts were stopping.
         self.runtime.kill_all(&context_canceled());
         let _ = tokio::time::timeout(FORCE_STOP_GRACE, self.runtime.wait_idle()).await;
     }
