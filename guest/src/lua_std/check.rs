@@ -109,9 +109,8 @@ pub fn check_integer<'gc>(
 ) -> Result<i64, Error<'gc>> {
     match to_number(stack.get(index)) {
         Some(Number::Integer(i)) => Ok(i),
-        Some(Number::Float(n)) => float_to_integer(n).ok_or_else(|| {
-            arg_error(ctx, index, function, "number has no integer representation")
-        }),
+        Some(Number::Float(n)) => float_to_integer(n)
+            .ok_or_else(|| arg_error(ctx, index, function, "number has no integer representation")),
         None => Err(type_error(ctx, stack, index, function, "number")),
     }
 }

@@ -4,8 +4,7 @@
 use gc_arena::Collect;
 use piccolo::{
     meta_ops, BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function,
-    MetaMethod,
-    Sequence, SequencePoll, Stack, Value,
+    MetaMethod, Sequence, SequencePoll, Stack, Value,
 };
 
 use crate::api::{display, set};
@@ -33,8 +32,14 @@ fn is_space(c: u8) -> bool {
 }
 
 fn trim(text: &[u8]) -> &[u8] {
-    let start = text.iter().position(|&c| !is_space(c)).unwrap_or(text.len());
-    let end = text.iter().rposition(|&c| !is_space(c)).map_or(start, |i| i + 1);
+    let start = text
+        .iter()
+        .position(|&c| !is_space(c))
+        .unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|&c| !is_space(c))
+        .map_or(start, |i| i + 1);
     &text[start..end]
 }
 
@@ -265,7 +270,9 @@ pub fn parse_in_base(text: &[u8], base: u32) -> Option<i64> {
     let mut n = 0u64;
     for &c in digits {
         let digit = char::from(c).to_digit(base)?;
-        n = n.wrapping_mul(u64::from(base)).wrapping_add(u64::from(digit));
+        n = n
+            .wrapping_mul(u64::from(base))
+            .wrapping_add(u64::from(digit));
     }
     Some(if negative {
         0u64.wrapping_sub(n) as i64
@@ -380,7 +387,10 @@ mod tests {
         assert_eq!(n("0xffffffffffffffffff"), Some(Number::Integer(-1)));
         assert_eq!(n("9223372036854775807"), Some(Number::Integer(i64::MAX)));
         assert_eq!(n("-9223372036854775808"), Some(Number::Integer(i64::MIN)));
-        assert_eq!(n("9223372036854775808"), Some(Number::Float(9.223372036854776e18)));
+        assert_eq!(
+            n("9223372036854775808"),
+            Some(Number::Float(9.223372036854776e18))
+        );
         assert_eq!(n("1e2"), Some(Number::Float(100.0)));
         assert_eq!(n(".5"), Some(Number::Float(0.5)));
         assert_eq!(n("5."), Some(Number::Float(5.0)));
@@ -388,7 +398,9 @@ mod tests {
         assert_eq!(n("0x1p4"), Some(Number::Float(16.0)));
         assert_eq!(n("0x.8"), Some(Number::Float(0.5)));
         assert_eq!(n("0xA.8p-1"), Some(Number::Float(5.25)));
-        for bad in ["", " ", "inf", "nan", "1e", "0x", "1 2", "--1", "0x1p", "1.5x", "."] {
+        for bad in [
+            "", " ", "inf", "nan", "1e", "0x", "1 2", "--1", "0x1p", "1.5x", ".",
+        ] {
             assert_eq!(n(bad), None, "{bad:?}");
         }
     }
@@ -396,11 +408,15 @@ mod tests {
     #[test]
     fn tonumber_with_a_base() {
         assert_eq!(
-            run_lua("return tonumber('ff', 16), tonumber(' -ZZ ', 36), tonumber('8', 8), tonumber('')"),
+            run_lua(
+                "return tonumber('ff', 16), tonumber(' -ZZ ', 36), tonumber('8', 8), tonumber('')"
+            ),
             "255\t-1295\tnil\tnil"
         );
         assert_eq!(
-            run_lua("return select(2, pcall(tonumber, 10, 16)), select(2, pcall(tonumber, '1', 1))"),
+            run_lua(
+                "return select(2, pcall(tonumber, 10, 16)), select(2, pcall(tonumber, '1', 1))"
+            ),
             "bad argument #1 to 'tonumber' (string expected, got number)\t\
              bad argument #2 to 'tonumber' (base out of range)"
         );

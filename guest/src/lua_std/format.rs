@@ -215,16 +215,30 @@ impl Spec {
         }
         let magnitude = n.abs();
         let (prefix, body) = match conversion.to_ascii_lowercase() {
-            b'e' => (sign.to_string(), self.exponential(magnitude, self.precision.unwrap_or(6))),
-            b'f' => (sign.to_string(), self.fixed(magnitude, self.precision.unwrap_or(6))),
+            b'e' => (
+                sign.to_string(),
+                self.exponential(magnitude, self.precision.unwrap_or(6)),
+            ),
+            b'f' => (
+                sign.to_string(),
+                self.fixed(magnitude, self.precision.unwrap_or(6)),
+            ),
             b'a' => {
                 let (hex_prefix, body) = self.hex_float(magnitude);
                 (format!("{sign}{hex_prefix}"), body)
             }
             _ => (sign.to_string(), self.general(magnitude)),
         };
-        let body = if upper { body.to_ascii_uppercase() } else { body };
-        let prefix = if upper { prefix.to_ascii_uppercase() } else { prefix };
+        let body = if upper {
+            body.to_ascii_uppercase()
+        } else {
+            body
+        };
+        let prefix = if upper {
+            prefix.to_ascii_uppercase()
+        } else {
+            prefix
+        };
         self.pad(&prefix, body.as_bytes(), self.zero, out);
     }
 
@@ -233,9 +247,16 @@ impl Spec {
         let text = format!("{n:.precision$e}");
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
         let exponent: i32 = exponent.parse().unwrap_or(0);
-        let point = if precision == 0 && self.alternate { "." } else { "" };
+        let point = if precision == 0 && self.alternate {
+            "."
+        } else {
+            ""
+        };
         let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        format!("{mantissa}{point}e{exponent_sign}{:02}", exponent.unsigned_abs())
+        format!(
+            "{mantissa}{point}e{exponent_sign}{:02}",
+            exponent.unsigned_abs()
+        )
     }
 
     /// `%.{precision}f` of a non-negative finite float.
@@ -444,7 +465,7 @@ mod tests {
         assert_eq!(format_float("g", 1e-5), "1e-05");
         assert_eq!(format_float("g", 123456789.0), "1.23457e+08");
         assert_eq!(format_float("#g", 1.0), "1.00000");
-        assert_eq!(format_float("010.2f", -3.14159), "-000003.14");
+        assert_eq!(format_float("010.2f", -1.23456), "-000001.23");
         assert_eq!(format_float("010g", f64::NEG_INFINITY), "      -inf");
         assert_eq!(format_float("G", 1e-10), "1E-10");
     }

@@ -107,10 +107,7 @@ fn find_or_match<'gc>(
     let (anchored, pattern) = split_anchor(pattern);
     let mut matcher = Matcher::new(subject, pattern);
     for start in init..=subject.len() {
-        if let Some(end) = matcher
-            .match_at(start)
-            .map_err(|e| pattern_error(ctx, e))?
-        {
+        if let Some(end) = matcher.match_at(start).map_err(|e| pattern_error(ctx, e))? {
             if find {
                 stack.push_back(Value::Integer(start as i64 + 1));
                 stack.push_back(Value::Integer(end as i64));
@@ -147,9 +144,7 @@ pub fn gmatch<'gc>(
             let mut matcher = Matcher::new(subject, pattern.as_bytes());
             stack.clear();
             for start in position.get()..=subject.len() {
-                let end = matcher
-                    .match_at(start)
-                    .map_err(|e| pattern_error(ctx, e))?;
+                let end = matcher.match_at(start).map_err(|e| pattern_error(ctx, e))?;
                 if let Some(end) = end.filter(|&end| Some(end) != last_match.get()) {
                     position.set(end);
                     last_match.set(Some(end));
@@ -177,7 +172,11 @@ pub fn gsub<'gc>(
     let max = opt_integer(ctx, &stack, 3, "gsub", subject.len() + 1)?;
     if !matches!(
         replacement,
-        Value::Integer(_) | Value::Number(_) | Value::String(_) | Value::Table(_) | Value::Function(_)
+        Value::Integer(_)
+            | Value::Number(_)
+            | Value::String(_)
+            | Value::Table(_)
+            | Value::Function(_)
     ) {
         let message = format!(
             "string/function/table expected, got {}",
@@ -186,7 +185,6 @@ pub fn gsub<'gc>(
         return Err(arg_error(ctx, 2, "gsub", message));
     }
     let mut state = Gsub {
-        original: stack.get(0),
         subject,
         pattern,
         replacement,
@@ -204,7 +202,8 @@ pub fn gsub<'gc>(
             Ok(CallbackReturn::Return)
         }
         Some((function, args)) => {
-            stack.replace(ctx, args);
+            stack.clear();
+            stack.extend(args);
             Ok(CallbackReturn::Call {
                 function,
                 then: Some(BoxSequence::new(&ctx, state)),
@@ -221,8 +220,6 @@ type PendingCall<'gc> = (Function<'gc>, Vec<Value<'gc>>);
 #[derive(Collect)]
 #[collect(no_drop)]
 struct Gsub<'gc> {
-    /// The first argument as given: returned as is when nothing changes.
-    original: Value<'gc>,
     subject: piccolo::String<'gc>,
     pattern: piccolo::String<'gc>,
     replacement: Value<'gc>,
@@ -389,7 +386,8 @@ impl<'gc> Gsub<'gc> {
             self.append(ctx, tail)?;
             Value::String(new_string(ctx, std::mem::take(&mut self.out)))
         } else {
-            self.original
+            // Unchanged: the subject itself (a number argument comes back as its text).
+            Value::String(self.subject)
         };
         stack.replace(ctx, (result, self.count));
         Ok(())
@@ -417,12 +415,60 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
                 Ok(SequencePoll::Return)
             }
             Some((function, args)) => {
-                stack.replace(ctx, args);
+                stack.clear();
+                stack.extend(args);
                 Ok(SequencePoll::Call {
                     function,
                     is_tail: false,
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::run_lua;
+
+    #[test]
+    fn gsub_callbacks_may_yield() {
+        // Beyond lua5.4, where this is "attempt to yield across a C-call boundary".
+        let result = run_lua(
+            "local co = coroutine.create(function()
+               return string.gsub('abc', '%w', function(c) return coroutine.yield(c) end)
+             end)
+             local seen = ''
+             local ok, v = coroutine.resume(co)
+             while coroutine.status(co) == 'suspended' do
+               seen = seen .. v
+               ok, v = coroutine.resume(co, string.upper(v))
+             end
+             local _, r, n = true, v, select(2, coroutine.resume(co))
+             return seen, ok, v",
+        );
+        assert_eq!(result, "abc\ttrue\tABC");
+    }
+
+    #[test]
+    fn gsub_table_lookups_call_index_metamethods() {
+        assert_eq!(
+            run_lua(
+                "local t = setmetatable({}, {__index = function(_, k) return k .. '!' end})
+                 return string.gsub('a b', '%a', t)"
+            ),
+            "a! b!\t2"
+        );
+    }
+
+    #[test]
+    fn gmatch_and_find_report_positions() {
+        assert_eq!(
+            run_lua(
+                "local out = ''
+                 for p, c in string.gmatch('abc', '()(.)') do out = out .. p .. c end
+                 return out, string.find('hello', '()ll()')"
+            ),
+            "1a2b3c\t3\t4\t3\t5"
+        );
     }
 }

@@ -248,15 +248,13 @@ impl<'a> Matcher<'a> {
                 b'$' if p + 1 == self.pat.len() => {
                     return Ok((s == self.src.len()).then_some(s));
                 }
-                ESCAPE if self.pat_at(p + 1) == b'b' => {
-                    match self.match_balance(s, p + 2)? {
-                        Some(end) => {
-                            s = end;
-                            p += 4;
-                        }
-                        None => return Ok(None),
+                ESCAPE if self.pat_at(p + 1) == b'b' => match self.match_balance(s, p + 2)? {
+                    Some(end) => {
+                        s = end;
+                        p += 4;
                     }
-                }
+                    None => return Ok(None),
+                },
                 ESCAPE if self.pat_at(p + 1) == b'f' => {
                     p += 2;
                     if self.pat_at(p) != b'[' {
@@ -436,6 +434,8 @@ fn match_class(c: u8, class: u8) -> bool {
         b'u' => c.is_ascii_uppercase(),
         b'w' => c.is_ascii_alphanumeric(),
         b'x' => c.is_ascii_hexdigit(),
+        // Deprecated since Lua 5.2 but still accepted by 5.4.
+        b'z' => c == 0,
         _ => return class == c,
     };
     if class.is_ascii_uppercase() {
@@ -493,7 +493,10 @@ mod tests {
         let message = |p: &str| find("abc", p).unwrap_err().0;
         assert_eq!(message("%"), "malformed pattern (ends with '%')");
         assert_eq!(message("[a"), "malformed pattern (missing ']')");
-        assert_eq!(message("%b"), "malformed pattern (missing arguments to '%b')");
+        assert_eq!(
+            message("%b"),
+            "malformed pattern (missing arguments to '%b')"
+        );
         assert_eq!(message("%f"), "missing '[' after '%f' in pattern");
         assert_eq!(message("a)"), "invalid pattern capture");
         assert_eq!(message("%1"), "invalid capture index %1");

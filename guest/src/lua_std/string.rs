@@ -16,6 +16,10 @@ use crate::lua_std::convert::{to_text, tostring_result, Number, ToText};
 use crate::lua_std::format::{self, Spec};
 use crate::lua_std::matching;
 
+#[cfg(test)]
+#[path = "corpus_tests.rs"]
+mod corpus_tests;
+
 /// Longest string the library builds (`MAXSIZE` of `lstrlib.c`: `INT_MAX`).
 pub const MAX_STRING_LEN: usize = i32::MAX as usize;
 
@@ -189,7 +193,11 @@ fn byte<'gc>(
     let start = start_position(first, bytes.len());
     stack.clear();
     if start <= end {
-        stack.extend(bytes[start - 1..end].iter().map(|&b| Value::Integer(i64::from(b))));
+        stack.extend(
+            bytes[start - 1..end]
+                .iter()
+                .map(|&b| Value::Integer(i64::from(b))),
+        );
     }
     Ok(CallbackReturn::Return)
 }
@@ -202,7 +210,8 @@ fn char<'gc>(
     let mut out = Vec::with_capacity(stack.len());
     for i in 0..stack.len() {
         let code = check_integer(ctx, &stack, i, "char")?;
-        let byte = u8::try_from(code).map_err(|_| arg_error(ctx, i, "char", "value out of range"))?;
+        let byte =
+            u8::try_from(code).map_err(|_| arg_error(ctx, i, "char", "value out of range"))?;
         out.push(byte);
     }
     stack.replace(ctx, new_string(ctx, out));
@@ -258,7 +267,10 @@ struct Format<'gc> {
 impl<'gc> Format<'gc> {
     /// Formats until the end (`None`) or until a `__tostring` call is needed: that
     /// function and the value to call it with.
-    fn run(&mut self, ctx: Context<'gc>) -> Result<Option<(Function<'gc>, Value<'gc>)>, Error<'gc>> {
+    fn run(
+        &mut self,
+        ctx: Context<'gc>,
+    ) -> Result<Option<(Function<'gc>, Value<'gc>)>, Error<'gc>> {
         let template = self.template.as_bytes();
         while self.position < template.len() {
             let rest = &template[self.position..];
@@ -278,7 +290,8 @@ impl<'gc> Format<'gc> {
             if self.arg >= self.args.len() {
                 return Err(arg_error(ctx, self.arg, "format", "no value"));
             }
-            let (spec, used) = Spec::parse(&template[self.position..]).map_err(|e| lua_error(ctx, e))?;
+            let (spec, used) =
+                Spec::parse(&template[self.position..]).map_err(|e| lua_error(ctx, e))?;
             self.position += used;
             if let Some(call) = self.item(ctx, spec)? {
                 return Ok(Some(call));
@@ -312,7 +325,7 @@ impl<'gc> Format<'gc> {
                 check(spec.check(flags, true))?;
                 spec.integer(n, &mut self.out);
             }
-            Some(b'a' | b'A' | b'e' | b'E' | b'f' | b'F' | b'g' | b'G') => {
+            Some(b'a' | b'A' | b'e' | b'E' | b'f' | b'g' | b'G') => {
                 let n = match to_number(value) {
                     Some(Number::Integer(i)) => i as f64,
                     Some(Number::Float(n)) => n,
@@ -326,9 +339,14 @@ impl<'gc> Format<'gc> {
                 // Only collectable values have an address; `%p` shows the same one
                 // `tostring` does.
                 let text = match value {
-                    Value::Table(_) | Value::Function(_) | Value::Thread(_) | Value::UserData(_) => {
+                    Value::Table(_)
+                    | Value::Function(_)
+                    | Value::Thread(_)
+                    | Value::UserData(_) => {
                         let shown = crate::api::display(value);
-                        shown.split_once(": ").map_or(shown.clone(), |(_, a)| a.to_string())
+                        shown
+                            .split_once(": ")
+                            .map_or(shown.clone(), |(_, a)| a.to_string())
                     }
                     _ => "(null)".to_string(),
                 };
@@ -342,9 +360,9 @@ impl<'gc> Format<'gc> {
                     Value::String(s) => format::quote_string(s.as_bytes(), &mut self.out),
                     Value::Integer(n) => format::quote_integer(n, &mut self.out),
                     Value::Number(n) => format::quote_float(n, &mut self.out),
-                    Value::Nil | Value::Boolean(_) => {
-                        self.out.extend_from_slice(crate::api::display(value).as_bytes())
-                    }
+                    Value::Nil | Value::Boolean(_) => self
+                        .out
+                        .extend_from_slice(crate::api::display(value).as_bytes()),
                     _ => return Err(arg_error(ctx, index, "format", "value has no literal form")),
                 }
             }
@@ -367,14 +385,24 @@ impl<'gc> Format<'gc> {
 
     fn type_error(&self, ctx: Context<'gc>, expected: &str) -> Error<'gc> {
         let found = self.args[self.arg].type_name();
-        arg_error(ctx, self.arg, "format", format!("{expected} expected, got {found}"))
+        arg_error(
+            ctx,
+            self.arg,
+            "format",
+            format!("{expected} expected, got {found}"),
+        )
     }
 
     fn integer(&self, ctx: Context<'gc>, value: Value<'gc>) -> Result<i64, Error<'gc>> {
         match to_number(value) {
             Some(Number::Integer(i)) => Ok(i),
             Some(Number::Float(n)) => float_to_integer(n).ok_or_else(|| {
-                arg_error(ctx, self.arg, "format", "number has no integer representation")
+                arg_error(
+                    ctx,
+                    self.arg,
+                    "format",
+                    "number has no integer representation",
+                )
             }),
             None => Err(self.type_error(ctx, "number")),
         }

@@ -1,0 +1,19 @@
+local io = require("io")
+local function show(...)
+  local out = ""
+  for i = 1, select("#", ...) do
+    if i > 1 then out = out .. "\t" end
+    out = out .. tostring((select(i, ...)))
+  end
+  io.write(out, "\n")
+end
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then return "ok" end
+  err = string.gsub(tostring(err), "^[^:]*:%d+: ", "")
+  local message = string.gsub(err, "'string%.", "'")
+  return message
+end
+show(string.match("say 'hi' and \"bye\"", "([\"'])(.-)%1"))
+show(string.find("abcabc", "(abc)%1"))
+show(string.match("xyyx", "(.)(.)%2%1"))

@@ -1,0 +1,17 @@
+local io = require("io")
+local function show(...)
+  local out = ""
+  for i = 1, select("#", ...) do
+    if i > 1 then out = out .. "\t" end
+    out = out .. tostring((select(i, ...)))
+  end
+  io.write(out, "\n")
+end
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then return "ok" end
+  err = string.gsub(tostring(err), "^[^:]*:%d+: ", "")
+  local message = string.gsub(err, "'string%.", "'")
+  return message
+end
+show(try(string.format, "%#d", 1), try(string.format, "%+x", 1), try(string.format, "% u", 1), try(string.format, "%+s", "a"), try(string.format, "%05s", "a"), try(string.format, "%.3c", 65))

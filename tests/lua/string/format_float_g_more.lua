@@ -1,0 +1,17 @@
+local io = require("io")
+local function show(...)
+  local out = ""
+  for i = 1, select("#", ...) do
+    if i > 1 then out = out .. "\t" end
+    out = out .. tostring((select(i, ...)))
+  end
+  io.write(out, "\n")
+end
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then return "ok" end
+  err = string.gsub(tostring(err), "^[^:]*:%d+: ", "")
+  local message = string.gsub(err, "'string%.", "'")
+  return message
+end
+show(string.format("%.0g", 0.5), string.format("%#g", 1.0), string.format("%#.3g", 1), string.format("%G", 1e-10), string.format("%g", 2^53), string.format("%.14g", 0.1))

@@ -1,0 +1,20 @@
+local io = require("io")
+local function show(...)
+  local out = ""
+  for i = 1, select("#", ...) do
+    if i > 1 then out = out .. "\t" end
+    out = out .. tostring((select(i, ...)))
+  end
+  io.write(out, "\n")
+end
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then return "ok" end
+  err = string.gsub(tostring(err), "^[^:]*:%d+: ", "")
+  local message = string.gsub(err, "'string%.", "'")
+  return message
+end
+local obj = setmetatable({}, {__tostring = function() return "OBJ" end})
+show(string.format("<%s>", obj), string.format("%5s|%-5s|", obj, obj))
+local named = setmetatable({}, {__name = "MyType"})
+show(string.match(string.format("%s", named), "^MyType: ") ~= nil)

@@ -1,0 +1,17 @@
+local io = require("io")
+local function show(...)
+  local out = ""
+  for i = 1, select("#", ...) do
+    if i > 1 then out = out .. "\t" end
+    out = out .. tostring((select(i, ...)))
+  end
+  io.write(out, "\n")
+end
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then return "ok" end
+  err = string.gsub(tostring(err), "^[^:]*:%d+: ", "")
+  local message = string.gsub(err, "'string%.", "'")
+  return message
+end
+show(tonumber("ff", 16), tonumber("FF", 16), tonumber("777", 8), tonumber("1010", 2), tonumber("zz", 36), tonumber("ZZ", 36), tonumber("  11  ", 2), tonumber("-ff", 16))

@@ -1,0 +1,21 @@
+local io = require("io")
+local function show(...)
+  local out = ""
+  for i = 1, select("#", ...) do
+    if i > 1 then out = out .. "\t" end
+    out = out .. tostring((select(i, ...)))
+  end
+  io.write(out, "\n")
+end
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then return "ok" end
+  err = string.gsub(tostring(err), "^[^:]*:%d+: ", "")
+  local message = string.gsub(err, "'string%.", "'")
+  return message
+end
+local t = setmetatable({}, {__tostring = function(self) return "custom" end})
+show(tostring(t))
+local n = setmetatable({}, {__tostring = function() return 7 end})
+show(tostring(n), math.type(tostring(n)))
+show(try(tostring, setmetatable({}, {__tostring = function() return true end})))
