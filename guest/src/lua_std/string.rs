@@ -1,9 +1,11 @@
 //! The `string` library (manual §6.4) replacing piccolo's partial one, and the
-//! string metatable that makes `s:upper()` work.
+//! string metatable that makes `s:upper()` work. piccolo 0.3.3 has no metatable for
+//! strings; the vendored copy (`vendor/README.md`) adds one that `meta_ops::index`
+//! consults, and this module fills it.
 
 use gc_arena::Collect;
 use piccolo::{
-    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
+    meta_ops, BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
     SequencePoll, Stack, Table, Value,
 };
 
@@ -52,7 +54,14 @@ pub fn install(ctx: Context<'_>) -> Table<'_> {
         set(ctx, string, name, Callback::from_fn(&ctx, function));
     }
     set(ctx, ctx.globals(), "string", string);
+    set_string_methods(ctx, string);
     string
+}
+
+/// Makes `methods` the `__index` of the metatable all strings share, so `s:upper()`
+/// and `("x"):rep(3)` find the library (the vendored piccolo's `string_metatable`).
+pub fn set_string_methods<'gc>(ctx: Context<'gc>, methods: Table<'gc>) {
+    set(ctx, meta_ops::string_metatable(ctx), "__index", methods);
 }
 
 /// `posrelatI`: a start position, negative from the end, clipped to 1.
