@@ -16,9 +16,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use common::{index_with, Project};
 
@@ -67,17 +68,37 @@ fn normalise_chunk_name(output: &str, chunk_name: &str) -> String {
     output.replace(chunk_name, CHUNK_PLACEHOLDER)
 }
 
+/// Longest a reference run may take; past it the run is killed and reported.
+const REFERENCE_LIMIT: Duration = Duration::from_secs(60);
+
 /// Runs `script` (relative to the corpus root) under `lua5.4`.
 fn run_reference(script: &str) -> Outcome {
-    let output = Command::new(REFERENCE)
+    let mut child = Command::new(REFERENCE)
         .arg(script)
         .current_dir(corpus_dir())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap_or_else(|e| panic!("cannot run {REFERENCE} for {script}: {e}"));
+    let started = Instant::now();
+    let mut timed_out = false;
+    while child.try_wait().expect("reference status").is_none() {
+        if started.elapsed() > REFERENCE_LIMIT {
+            let _ = child.kill();
+            timed_out = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let output = child.wait_with_output().expect("reference output");
+    let mut stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if timed_out {
+        stderr += &format!("(killed after {REFERENCE_LIMIT:?})");
+    }
     Outcome {
         stdout: normalise_chunk_name(&String::from_utf8_lossy(&output.stdout), script),
         succeeded: output.status.success(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stderr,
     }
 }
 
