@@ -10,7 +10,7 @@ use piccolo::{
     MetaMethod, Sequence, SequencePoll, Stack, Table, Value,
 };
 
-use super::args::{check_table, chunk_id, error_value, type_error};
+use super::args::{check_table, chunk_id, error_value, library_fn, type_error};
 use super::check::{arg_error, check_integer, float_to_integer, opt_integer};
 use crate::api::set;
 
@@ -51,7 +51,7 @@ fn check_any<'gc>(
 
 /// `next(table, key)`.
 pub fn next_function(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let table = check_table(ctx, &stack, 0, "next")?;
         match table.next(stack.get(1)) {
             NextValue::Found { key, value } => stack.replace(ctx, (key, value)),
@@ -299,7 +299,7 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
 
 /// `select(n, ...)` and `select('#', ...)`.
 fn select(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let count = stack.len() as i64;
         if let Value::String(s) = stack.get(0) {
             if s.as_bytes().first() == Some(&b'#') {
@@ -320,7 +320,7 @@ fn select(ctx: Context<'_>) -> Callback<'_> {
 
 /// `type(v)`.
 fn type_of(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let value = check_any(ctx, &stack, 0, "type")?;
         stack.replace(ctx, value.type_name());
         Ok(CallbackReturn::Return)
@@ -348,7 +348,7 @@ pub fn raw_equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
 
 /// `rawequal(a, b)`.
 fn rawequal(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let a = check_any(ctx, &stack, 0, "rawequal")?;
         let b = check_any(ctx, &stack, 1, "rawequal")?;
         stack.replace(ctx, raw_equal(a, b));
@@ -358,11 +358,11 @@ fn rawequal(ctx: Context<'_>) -> Callback<'_> {
 
 /// `rawlen(v)`: a table's border or a string's length, without `__len`.
 fn rawlen(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let length = match stack.get(0) {
             Value::Table(t) => t.length(),
             Value::String(s) => s.len(),
-            _ => return Err(arg_error(ctx, 0, "rawlen", "table or string expected")),
+            _ => return Err(type_error(ctx, &stack, 0, "rawlen", "table or string")),
         };
         stack.replace(ctx, length);
         Ok(CallbackReturn::Return)
@@ -371,7 +371,7 @@ fn rawlen(ctx: Context<'_>) -> Callback<'_> {
 
 /// `getmetatable(v)`: the `__metatable` field when the metatable has one.
 fn getmetatable(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let metatable = match check_any(ctx, &stack, 0, "getmetatable")? {
             Value::Table(t) => t.metatable(),
             Value::UserData(u) => u.metatable(),
@@ -391,12 +391,12 @@ fn getmetatable(ctx: Context<'_>) -> Callback<'_> {
 
 /// `setmetatable(t, mt)`; refuses to replace a protected metatable.
 fn setmetatable(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let table = check_table(ctx, &stack, 0, "setmetatable")?;
         let metatable = match stack.get(1) {
             Value::Table(t) => Some(t),
             Value::Nil if stack.len() > 1 => None,
-            _ => return Err(arg_error(ctx, 1, "setmetatable", "nil or table expected")),
+            _ => return Err(type_error(ctx, &stack, 1, "setmetatable", "nil or table")),
         };
         if let Some(current) = table.metatable() {
             if !current.get(ctx, "__metatable").is_nil() {
@@ -412,7 +412,7 @@ fn setmetatable(ctx: Context<'_>) -> Callback<'_> {
 /// `load(chunk, chunkname, mode, env)`: compiles a text chunk (a string, or the pieces
 /// a reader function returns) in the caller's globals or in `env`.
 fn load(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let mode = match stack.get(2) {
             Value::String(s) => s.to_str_lossy().into_owned(),
             _ => "bt".to_string(),

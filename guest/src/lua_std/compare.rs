@@ -1,7 +1,7 @@
 //! Lua 5.4's `<` (manual §3.4.4) for library code: numbers by mathematical value
 //! (integers and floats exactly), strings bytewise, anything else through `__lt`.
 
-use piccolo::{meta_ops, Context, Error, Function, IntoValue, Value};
+use piccolo::{meta_ops, Context, Error, Function, Value};
 
 /// The outcome of `a < b`: known now, or a call of `__lt` with `(a, b)`.
 pub enum Comparison<'gc> {
@@ -82,5 +82,19 @@ fn metamethod<'gc>(
     } else {
         format!("attempt to compare {ta} with {tb}")
     };
-    Err(message.into_value(ctx).into())
+    // A VM error, as in Lua, where it carries no position of the library caller.
+    Err(Error::from(VmError(message)))
 }
+
+/// An error the VM itself would raise (Lua's `luaG_runerror` from a C function): it
+/// reaches Lua code as its text, without a caller position.
+#[derive(Debug)]
+pub struct VmError(pub String);
+
+impl std::fmt::Display for VmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for VmError {}

@@ -7,7 +7,7 @@ use piccolo::{
     SequencePoll, Stack, Table, Thread, ThreadMode, Value,
 };
 
-use super::args::{error_value, type_error};
+use super::args::{error_value, library_fn, type_error};
 use crate::api::set;
 
 /// Completes the `coroutine` table piccolo installed.
@@ -42,7 +42,7 @@ fn new_thread<'gc>(
 }
 
 fn create(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let thread = new_thread(ctx, &stack, "create")?;
         stack.replace(ctx, thread);
         Ok(CallbackReturn::Return)
@@ -84,7 +84,7 @@ fn cannot_resume(status: &str) -> String {
 }
 
 fn status(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    library_fn(ctx, |ctx, exec, mut stack| {
         let thread = check_thread(ctx, &stack, "status")?;
         stack.replace(ctx, status_of(&exec, thread));
         Ok(CallbackReturn::Return)
@@ -93,7 +93,7 @@ fn status(ctx: Context<'_>) -> Callback<'_> {
 
 /// `coroutine.resume(co, ...)`: `true, values...` or `false, error`.
 fn resume(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    library_fn(ctx, |ctx, exec, mut stack| {
         let thread = check_thread(ctx, &stack, "resume")?;
         let status = status_of(&exec, thread);
         if status != "suspended" {
@@ -140,7 +140,7 @@ impl<'gc> Sequence<'gc> for Resumed {
 /// its errors propagate, a string error prefixed with the caller's position (as
 /// `luaL_where(L, 1)` does in Lua 5.4).
 fn wrap(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    library_fn(ctx, |ctx, _, mut stack| {
         let thread = new_thread(ctx, &stack, "wrap")?;
         let resumer = Callback::from_fn_with(&ctx, thread, |&thread, ctx, exec, _| {
             let status = status_of(&exec, thread);
@@ -204,7 +204,7 @@ impl<'gc> Sequence<'gc> for Wrapped {
 
 /// `coroutine.close(co)`: a suspended or dead coroutine becomes dead.
 fn close(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    library_fn(ctx, |ctx, exec, mut stack| {
         let thread = check_thread(ctx, &stack, "close")?;
         match status_of(&exec, thread) {
             "suspended" | "dead" => {

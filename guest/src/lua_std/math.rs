@@ -187,6 +187,14 @@ fn fmod<'gc>(
     let a = check_numeric(ctx, &stack, 0, "fmod")?;
     let b = check_numeric(ctx, &stack, 1, "fmod")?;
     let result = match (a, b) {
+        // Only integer arguments (not numeric strings) take the integer path.
+        _ if !matches!(
+            (stack.get(0), stack.get(1)),
+            (Value::Integer(_), Value::Integer(_))
+        ) =>
+        {
+            Value::Number(as_float(a) % as_float(b))
+        }
         (Value::Integer(_), Value::Integer(0)) => {
             return Err(arg_error(ctx, 1, "fmod", "zero"));
         }
@@ -203,16 +211,24 @@ fn fmod<'gc>(
 /// integer or float type.
 fn extremum<'gc>(ctx: Context<'gc>, name: &'static str, max: bool) -> piccolo::Callback<'gc> {
     library_fn(ctx, move |ctx, _, mut stack| {
-        let mut best = check_numeric(ctx, &stack, 0, name)?;
+        if stack.is_empty() {
+            return Err(arg_error(ctx, 0, name, "value expected"));
+        }
+        let mut best = stack.get(0);
         for i in 1..stack.len() {
-            let candidate = check_numeric(ctx, &stack, i, name)?;
+            let candidate = stack.get(i);
             let (lower, higher) = if max {
                 (best, candidate)
             } else {
                 (candidate, best)
             };
-            if let Comparison::Known(true) = less_than(ctx, lower, higher)? {
-                best = candidate;
+            match less_than(ctx, lower, higher)? {
+                Comparison::Known(true) => best = candidate,
+                Comparison::Known(false) => {}
+                // A metamethod would need a Lua call from inside the loop.
+                Comparison::Call(_) => {
+                    return Err(arg_error(ctx, i, name, "number expected, got table"));
+                }
             }
         }
         stack.replace(ctx, best);

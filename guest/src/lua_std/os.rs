@@ -103,10 +103,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
         "difftime",
         library_fn(ctx, |ctx, _, mut stack| {
             let t2 = check_integer(ctx, &stack, 0, "difftime")?;
-            let t1 = match stack.get(1) {
-                Value::Nil => 0,
-                _ => check_integer(ctx, &stack, 1, "difftime")?,
-            };
+            let t1 = check_integer(ctx, &stack, 1, "difftime")?;
             stack.replace(ctx, t2 as f64 - t1 as f64);
             Ok(CallbackReturn::Return)
         }),

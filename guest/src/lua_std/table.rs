@@ -4,11 +4,11 @@
 
 use gc_arena::Collect;
 use piccolo::{
-    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, IntoValue,
-    Sequence, SequencePoll, Stack, Table, Value,
+    BoxSequence, CallbackReturn, Context, Error, Execution, Function, IntoValue, Sequence,
+    SequencePoll, Stack, Table, Value,
 };
 
-use super::args::{check_table, type_error};
+use super::args::{check_table, library_fn, type_error};
 use super::check::{arg_error, check_integer, opt_integer};
 use super::compare::{less_than, Comparison};
 use crate::api::set;
@@ -22,12 +22,12 @@ pub fn install(ctx: Context<'_>) {
         Value::Table(table) => table,
         _ => Table::new(&ctx),
     };
-    set(ctx, table, "insert", Callback::from_fn(&ctx, insert));
-    set(ctx, table, "remove", Callback::from_fn(&ctx, remove));
-    set(ctx, table, "concat", Callback::from_fn(&ctx, concat));
-    set(ctx, table, "unpack", Callback::from_fn(&ctx, unpack));
-    set(ctx, table, "move", Callback::from_fn(&ctx, move_elements));
-    set(ctx, table, "sort", Callback::from_fn(&ctx, sort));
+    set(ctx, table, "insert", library_fn(ctx, insert));
+    set(ctx, table, "remove", library_fn(ctx, remove));
+    set(ctx, table, "concat", library_fn(ctx, concat));
+    set(ctx, table, "unpack", library_fn(ctx, unpack));
+    set(ctx, table, "move", library_fn(ctx, move_elements));
+    set(ctx, table, "sort", library_fn(ctx, sort));
     set(ctx, ctx.globals(), "table", table);
 }
 
@@ -79,7 +79,8 @@ fn remove<'gc>(
     let mut position = opt_integer(ctx, &stack, 1, "remove", size)?;
     // Unsigned comparison: position within [1, size + 1].
     if position != size && (position as u64).wrapping_sub(1) > size as u64 {
-        return Err(arg_error(ctx, 1, "remove", "position out of bounds"));
+        // Lua 5.4 blames argument #1 here.
+        return Err(arg_error(ctx, 0, "remove", "position out of bounds"));
     }
     let removed = table.get(ctx, position);
     while position < size {
@@ -118,9 +119,12 @@ fn concat<'gc>(
     let mut out = Vec::new();
     let mut i = first;
     while i <= last {
-        let piece = text_of(table.get(ctx, i)).ok_or_else(|| {
+        let value = table.get(ctx, i);
+        let piece = text_of(value).ok_or_else(|| {
+            let kind = value.type_name();
             Error::from(
-                format!("invalid value (at index {i}) in table for 'concat'").into_value(ctx),
+                format!("invalid value ({kind}) at index {i} in table for 'concat'")
+                    .into_value(ctx),
             )
         })?;
         out.extend_from_slice(&piece);
@@ -209,16 +213,17 @@ fn sort<'gc>(
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, Error<'gc>> {
     let table = check_table(ctx, &stack, 0, "sort")?;
+    let length = table.length();
+    if length <= 1 {
+        stack.clear();
+        return Ok(CallbackReturn::Return);
+    }
     let comparator = match stack.get(1) {
         Value::Nil => None,
         Value::Function(function) => Some(function),
         _ => return Err(type_error(ctx, &stack, 1, "sort", "function")),
     };
-    let length = table.length();
     stack.clear();
-    if length <= 1 {
-        return Ok(CallbackReturn::Return);
-    }
     if length >= i64::from(i32::MAX) {
         return Err(arg_error(ctx, 0, "sort", "array too big"));
     }
@@ -302,7 +307,7 @@ impl<'gc> Sort<'gc> {
     }
 
     fn invalid_order(ctx: Context<'gc>) -> Error<'gc> {
-        "invalid order function for sorting".into_value(ctx).into()
+        INVALID_ORDER.into_value(ctx).into()
     }
 
     /// Moves on to the next pending range, or finishes.
@@ -490,6 +495,25 @@ impl<'gc> Sequence<'gc> for Sort<'gc> {
         // The first poll starts the machine; later ones carry a comparison's result
         // (a call's first value, or the answer saved by a pause).
         let less = stack.get(0).to_bool();
+        let caller = exec.upper_lua_frame();
         self.run(ctx, &mut exec, &mut stack, less)
+            .map_err(|error| match (error, caller) {
+                // `luaL_error` locates this one at the caller of `table.sort`.
+                (Error::Lua(value), Some(frame)) if is_invalid_order(value.0) => format!(
+                    "{}:{}: {INVALID_ORDER}",
+                    frame.chunk_name.to_str_lossy(),
+                    frame.current_line
+                )
+                .into_value(ctx)
+                .into(),
+                (error, _) => error,
+            })
     }
+}
+
+/// The error an inconsistent comparator causes.
+const INVALID_ORDER: &str = "invalid order function for sorting";
+
+fn is_invalid_order(value: Value<'_>) -> bool {
+    matches!(value, Value::String(s) if s.as_bytes() == INVALID_ORDER.as_bytes())
 }

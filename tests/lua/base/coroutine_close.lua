@@ -1,0 +1,8 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+local co = coroutine.create(function() coroutine.yield() end)
+coroutine.resume(co)
+show(coroutine.close(co))
+show(coroutine.status(co))
+show(coroutine.close(coroutine.create(print)))
+show(coroutine.resume(co))

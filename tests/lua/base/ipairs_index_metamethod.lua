@@ -1,0 +1,4 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+local t = setmetatable({}, {__index = function(_, i) if i <= 3 then return i * 10 end end})
+for i, v in ipairs(t) do show(i, v) end

@@ -1,0 +1,6 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+show(select("#", pairs({})))
+show(select("#", ipairs({})))
+local f, t, k = pairs({}) show(f == next, type(t), k)
+local g, u, i = ipairs({}) show(type(g), i)

@@ -1,0 +1,4 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+show(1 + 2, 1 + 2.0, 2 * 3, 2 * 3.0, 2^2, 10 - 2.5)
+show(3 | 0, 1 << 4, 255 & 15)

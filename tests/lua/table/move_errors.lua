@@ -1,0 +1,5 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+show(pcall(function(...) local r = table.move(...) return r end, {}, 1, math.maxinteger, 2))
+show(pcall(function(...) local r = table.move(...) return r end, {}, -1, math.maxinteger, 2))
+local ok = pcall(function(...) local r = table.move(...) return r end, {1}, 1, 1, math.maxinteger) show(ok)

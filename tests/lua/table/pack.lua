@@ -1,0 +1,5 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+local t = table.pack(1, nil, 3)
+show(t.n, t[1], t[2], t[3])
+show(table.pack().n)

@@ -1,0 +1,7 @@
+local io = require("io")
+local function show(...) local n = select("#", ...) local t = {} for i = 1, n do local v = select(i, ...) t[i] = (math.type(v) == "float") and ("F" .. string.format("%.14g", v)) or tostring(v) end io.write(table.concat(t, " "), "\n") end
+show(table.unpack({1, 2, 3}))
+show(table.unpack({1, 2, 3}, 2))
+show(table.unpack({1, 2, 3}, 2, 3))
+show(select("#", table.unpack({}, 1, 3)))
+show(select("#", table.unpack({1}, 3, 1)))
