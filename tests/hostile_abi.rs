@@ -122,7 +122,7 @@ async fn exit_of(watcher: &ProcessHandle) -> ExitResult {
     tokio::time::timeout(Duration::from_secs(10), watcher.mailbox.wait())
         .await
         .expect("the hostile process ends");
-    match watcher.mailbox.pop() {
+    match watcher.mailbox.pop(true) {
         Some(Signal::Exit(event)) => event.outcome,
         _ => panic!("expected an EXIT event"),
     }

@@ -479,3 +479,43 @@ fn sleeping_coroutines_wake_in_deadline_order() {
     );
     assert_eq!(out, "20\t40\t60\n");
 }
+
+#[test]
+fn a_flooded_mailbox_makes_sends_fail_visibly_and_keeps_what_it_accepted() {
+    let sink = "local function main(parent)
+        local inbox = process.inbox()
+        require('time').sleep('300ms')
+        local first = inbox:receive()
+        local count = 1
+        while true do
+            local r = channel.select { inbox:case_receive(), default = true }
+            if r.default then break end
+            count = count + 1
+        end
+        process.send(parent, 'drained', first:payload():data():sub(1, 1), count)
+        return 0
+    end
+    return { main = main }";
+    let out = stdout_of(
+        &script(
+            "local inbox = process.inbox()
+            local sink = process.spawn('app:sink', 'app:processes', process.pid())
+            local big = string.rep('x', 1024 * 1024)
+            local sent, err = 0, nil
+            for i = 1, 200 do
+                local ok, e = process.send(sink, 'big', big)
+                if not ok then err = e break end
+                sent = sent + 1
+            end
+            io.print('stopped by', tostring(err), err:kind())
+            local msg = inbox:receive()
+            local first, count = msg:payload()[1]:data(), msg:payload()[2]:data()
+            io.print('sink kept every accepted message:', tostring(count == sent), first, tostring(sent >= 16))",
+        ),
+        &[("sink", sink)],
+    );
+    assert_eq!(
+        out,
+        "stopped by\tmailbox full\tUnavailable\nsink kept every accepted message:\ttrue\tx\ttrue\n"
+    );
+}

@@ -43,7 +43,7 @@ pub trait Host {
     /// `mailbox.send`
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo>;
     /// `mailbox.next`
-    fn next_signal(&self) -> Option<Signal>;
+    fn next_signal(&self, messages: bool) -> Option<Signal>;
     /// `registry.register`
     fn register(&self, name: &str, pid: Option<&str>) -> Result<(), ErrorInfo>;
     /// `registry.lookup`
@@ -122,8 +122,8 @@ impl Host for WitHost {
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo> {
         crate::bindings::wippy::runtime::mailbox::send(dest, topic, payloads)
     }
-    fn next_signal(&self) -> Option<Signal> {
-        crate::bindings::wippy::runtime::mailbox::next()
+    fn next_signal(&self, messages: bool) -> Option<Signal> {
+        crate::bindings::wippy::runtime::mailbox::next(messages)
     }
     fn register(&self, name: &str, pid: Option<&str>) -> Result<(), ErrorInfo> {
         crate::bindings::wippy::runtime::registry::register(name, pid)

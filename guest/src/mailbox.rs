@@ -9,7 +9,7 @@ use piccolo::{Context, StashedUserData, Table, Value};
 
 use crate::api::channel::{ChannelRef, SendOutcome};
 use crate::api::{errors, payload, set};
-use crate::bindings::{ErrorInfo, ExitEvent, ExitResult, Message, Signal};
+use crate::bindings::{ErrorInfo, ExitEvent, ExitResult, Message, Node, Signal};
 use crate::codec;
 use crate::env::Env;
 use crate::scheduler::{Completion, WaitToken};
@@ -33,11 +33,23 @@ pub struct TimerChannel {
     pub period: Option<u64>,
 }
 
+/// Undelivered messages a process holds itself; past this (or [`BACKLOG_BYTES`]) it
+/// takes only runtime signals from the host, and further messages wait in the host's
+/// bounded mailbox, whose senders then see `mailbox full`.
+pub const BACKLOG_MESSAGES: usize = 4096;
+
+/// Bytes of undelivered message payloads a process holds itself (see
+/// [`BACKLOG_MESSAGES`]); well under the default memory limit.
+pub const BACKLOG_BYTES: usize = 4 << 20;
+
 /// Subscriptions, undelivered signals and the waits that signals complete.
 #[derive(Default)]
 pub struct Mailbox {
     /// Messages and events no subscription has taken yet, oldest first.
     pending: VecDeque<Signal>,
+    /// How many of `pending` are messages, and their payload bytes.
+    pending_messages: usize,
+    pending_bytes: usize,
     /// `process.inbox()`.
     pub inbox: Option<Subscription>,
     /// `process.events()`.
@@ -86,6 +98,16 @@ impl Mailbox {
         }
     }
 
+    /// Removes the queued signal at `index`.
+    fn take(&mut self, index: usize) -> Option<Signal> {
+        let signal = self.pending.remove(index)?;
+        if let Signal::Message(message) = &signal {
+            self.pending_messages -= 1;
+            self.pending_bytes -= message_bytes(message);
+        }
+        Some(signal)
+    }
+
     fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
         self.inbox
             .iter()
@@ -107,7 +129,17 @@ fn linked_process_failed() -> ErrorInfo {
 /// queued messages and events to subscriptions that can take them now. Returns the
 /// error the process must die with, if a signal kills it.
 pub fn route<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
-    while let Some(signal) = env.host.next_signal() {
+    if let Some(failure) = deliver_pending(ctx, env) {
+        return Some(failure);
+    }
+    loop {
+        let messages = {
+            let mailbox = env.mailbox.borrow();
+            mailbox.pending_messages < BACKLOG_MESSAGES && mailbox.pending_bytes < BACKLOG_BYTES
+        };
+        let Some(signal) = env.host.next_signal(messages) else {
+            break;
+        };
         match signal {
             Signal::Timer(id) => {
                 let timer = env.mailbox.borrow_mut().timers.remove(&id);
@@ -125,24 +157,57 @@ pub fn route<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
             Signal::LinkDown(_) if !env.mailbox.borrow().trap_links => {
                 return Some(linked_process_failed());
             }
-            Signal::Exit(event) => {
-                let exec = env.mailbox.borrow_mut().exec_waits.remove(&event.from);
-                match exec {
-                    Some(token) => env
-                        .scheduler
-                        .borrow_mut()
-                        .complete(token, Completion::Exit(event.outcome)),
-                    None => env
-                        .mailbox
-                        .borrow_mut()
-                        .pending
-                        .push_back(Signal::Exit(event)),
+            Signal::Exit(event) if env.mailbox.borrow().exec_waits.contains_key(&event.from) => {
+                let token = env.mailbox.borrow_mut().exec_waits.remove(&event.from);
+                if let Some(token) = token {
+                    let outcome = Completion::Exit(event.outcome);
+                    env.scheduler.borrow_mut().complete(token, outcome);
                 }
             }
-            other => env.mailbox.borrow_mut().pending.push_back(other),
+            other => {
+                let mut mailbox = env.mailbox.borrow_mut();
+                if let Signal::Message(message) = &other {
+                    mailbox.pending_messages += 1;
+                    mailbox.pending_bytes += message_bytes(message);
+                }
+                mailbox.pending.push_back(other);
+                drop(mailbox);
+                // Deliver as we go, so a reader keeps the backlog short.
+                if let Some(failure) = deliver_pending(ctx, env) {
+                    return Some(failure);
+                }
+            }
         }
     }
-    deliver_pending(ctx, env)
+    None
+}
+
+/// Takes the oldest queued signal for any subscription among `cores`, as the value
+/// that channel delivers, with the index of its channel in `cores`. `None` if the
+/// mailbox holds nothing for them.
+pub fn take_for<'gc>(
+    ctx: Context<'gc>,
+    env: &Rc<Env>,
+    cores: &[&ChannelRef],
+) -> Option<(usize, Value<'gc>)> {
+    let mut mailbox = env.mailbox.borrow_mut();
+    let (index, which, messages) =
+        mailbox
+            .pending
+            .iter()
+            .enumerate()
+            .find_map(|(index, signal)| {
+                let subscription = mailbox
+                    .target(signal)
+                    .and_then(|target| mailbox.subscription(&target))?;
+                let which = cores
+                    .iter()
+                    .position(|core| Rc::ptr_eq(&subscription.core, core))?;
+                Some((index, which, subscription.messages))
+            })?;
+    let signal = mailbox.take(index)?;
+    drop(mailbox);
+    Some((which, signal_value(ctx, env, signal, messages)))
 }
 
 /// Hands queued signals, oldest first, to subscriptions that can take them without
@@ -179,7 +244,7 @@ fn deliver_pending<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
             index += 1;
             continue;
         }
-        let signal = mailbox.pending.remove(index)?;
+        let signal = mailbox.take(index)?;
         drop(mailbox);
         let value = signal_value(ctx, env, signal, messages);
         let outcome = core
@@ -187,6 +252,18 @@ fn deliver_pending<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
             .try_send(&mut env.scheduler.borrow_mut(), ctx.stash(value));
         debug_assert!(matches!(outcome, SendOutcome::Sent));
     }
+}
+
+/// Roughly what a message costs to hold: its text plus a word or two per value.
+fn message_bytes(message: &Message) -> usize {
+    let nodes = message.payloads.iter().flat_map(|payload| &payload.nodes);
+    message.topic.len()
+        + nodes
+            .map(|node| match node {
+                Node::Text(bytes) => 16 + bytes.len(),
+                _ => 16,
+            })
+            .sum::<usize>()
 }
 
 fn any_can_accept(mailbox: &Mailbox, env: &Env, blocked: &[*const ()]) -> bool {
@@ -269,4 +346,105 @@ pub fn result_table<'gc>(ctx: Context<'gc>, env: &Rc<Env>, outcome: &ExitResult)
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bindings::{CancelEvent, ExitEvent, ExitResult, Message, Payload, Signal};
+    use crate::testing::{run_process, Recorded};
+
+    fn exit_of(pid: &str) -> Signal {
+        Signal::Exit(ExitEvent {
+            from: pid.into(),
+            at: 1,
+            outcome: ExitResult::Value(Payload { nodes: vec![] }),
+        })
+    }
+
+    fn message(topic: &str) -> Signal {
+        Signal::Message(Message {
+            from: "{app:test|0x00009}".into(),
+            topic: topic.into(),
+            payloads: Vec::new(),
+        })
+    }
+
+    fn run(body: &str, prepare: impl FnOnce(&mut Recorded)) -> String {
+        let source = format!(
+            "local io = require('io')\nlocal time = require('time')\n\
+             local function main()\n{body}\nend\nreturn {{ main = main }}"
+        );
+        let run = run_process(&source, prepare);
+        format!("{}|{}", run.stdout(), run.outcome())
+    }
+
+    #[test]
+    fn an_event_arriving_while_the_process_waits_wakes_it() {
+        let out = run(
+            "local e = process.events():receive() io.write(e.kind, ' ', e.from)",
+            |host| host.later.push_back(exit_of("{app:test|0x00002}")),
+        );
+        assert_eq!(out, "pid.exit {app:test|0x00002}|nil");
+    }
+
+    #[test]
+    fn signals_wait_for_their_subscription_and_keep_their_order() {
+        let out = run(
+            "time.sleep(10)
+            local events, inbox = process.events(), process.inbox()
+            for _ = 1, 3 do
+                local r = channel.select { events:case_receive(), inbox:case_receive() }
+                io.write(r.channel == inbox and r.value:topic() or r.value.kind, ' ')
+            end",
+            |host| {
+                host.signals.push_back(message("first"));
+                host.signals.push_back(Signal::Cancel(CancelEvent {
+                    from: String::new(),
+                    at: 1,
+                    reason: "stop".into(),
+                }));
+                host.signals.push_back(message("second"));
+            },
+        );
+        assert_eq!(out, "first pid.cancel second |nil");
+    }
+
+    #[test]
+    fn a_message_for_a_busy_channel_holds_back_later_ones_for_it_only() {
+        let out = run(
+            "local inbox, events = process.inbox(), process.events()
+            local e = events:receive()
+            io.write(e.kind, ' ')
+            io.write(inbox:receive():topic(), ' ', inbox:receive():topic())",
+            |host| {
+                host.signals.push_back(message("a"));
+                host.signals.push_back(message("b"));
+                host.signals.push_back(exit_of("{app:test|0x00002}"));
+            },
+        );
+        assert_eq!(out, "pid.exit a b|nil");
+    }
+
+    #[test]
+    fn the_backlog_limit_leaves_further_messages_with_the_host() {
+        let out = run(
+            "time.sleep(10)
+            local inbox = process.inbox()
+            local count = 0
+            while true do
+                local r = channel.select { inbox:case_receive(), default = true }
+                if r.default then break end
+                count = count + 1
+            end
+            io.write(count)",
+            |host| {
+                for _ in 0..super::BACKLOG_MESSAGES + 10 {
+                    host.signals.push_back(message("m"));
+                }
+            },
+        );
+        // The first pass holds BACKLOG_MESSAGES; the drain loop then takes the rest
+        // as the backlog empties.
+        assert_eq!(out, format!("{}|nil", super::BACKLOG_MESSAGES + 10));
+    }
 }

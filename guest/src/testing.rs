@@ -22,6 +22,12 @@ pub struct Recorded {
     pub timers: BTreeMap<u64, i64>,
     /// Messages sent to anyone but this process: destination, topic, payloads.
     pub sent: Vec<(String, String, Vec<Payload>)>,
+    /// Whether the process took messages on its last `next_signal` (it stops while
+    /// its own backlog is full).
+    pub taking_messages: bool,
+    /// Signals that arrive one at a time, whenever the process waits with nothing
+    /// queued, before the clock moves on to a timer.
+    pub later: VecDeque<Signal>,
     /// Children spawned: entry ID, PID given.
     pub spawned: Vec<(String, String)>,
     pub line_requests: usize,
@@ -112,8 +118,14 @@ impl Host for FakeHost {
         }
         Ok(())
     }
-    fn next_signal(&self) -> Option<Signal> {
-        self.0.borrow_mut().signals.pop_front()
+    fn next_signal(&self, messages: bool) -> Option<Signal> {
+        let mut recorded = self.0.borrow_mut();
+        recorded.taking_messages = messages;
+        let index = recorded
+            .signals
+            .iter()
+            .position(|signal| messages || !matches!(signal, Signal::Message(_)))?;
+        recorded.signals.remove(index)
     }
     fn register(&self, _: &str, _: Option<&str>) -> Result<(), ErrorInfo> {
         Err(unsupported())
@@ -267,7 +279,16 @@ pub fn run_process(source: &str, prepare: impl FnOnce(&mut Recorded)) -> Process
             Step::Runnable => {}
             Step::Waiting => {
                 let mut state = recorded.borrow_mut();
-                if !state.signals.is_empty() {
+                let taking = state.taking_messages;
+                if state
+                    .signals
+                    .iter()
+                    .any(|signal| taking || !matches!(signal, Signal::Message(_)))
+                {
+                    continue;
+                }
+                if let Some(signal) = state.later.pop_front() {
+                    state.signals.push_back(signal);
                     continue;
                 }
                 let next = state

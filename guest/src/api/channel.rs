@@ -296,13 +296,12 @@ fn build_metatable<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     let receive = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
         let core = channel_arg(ctx, stack.get(0), "receive")?;
         stack.clear();
-        let mut scheduler = e.scheduler.borrow_mut();
-        let ready = core.borrow_mut().try_receive(&mut scheduler);
-        if let Some((value, ok)) = ready {
-            stack.push_back(value.map_or(Value::Nil, |v| ctx.fetch(&v)));
+        if let Some((value, ok)) = receive_now(ctx, &e, &core) {
+            stack.push_back(value);
             stack.push_back(Value::Boolean(ok));
             return Ok(CallbackReturn::Return);
         }
+        let mut scheduler = e.scheduler.borrow_mut();
         let token = scheduler.new_token();
         scheduler.park(token);
         core.borrow_mut().wait_receive(token, 0);
@@ -410,6 +409,26 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     channel
 }
 
+/// Receives without waiting from the buffer or a waiting sender.
+fn try_receive<'gc>(ctx: Context<'gc>, env: &Env, core: &ChannelRef) -> Option<(Value<'gc>, bool)> {
+    let ready = core
+        .borrow_mut()
+        .try_receive(&mut env.scheduler.borrow_mut());
+    ready.map(|(value, ok)| (value.map_or(Value::Nil, |v| ctx.fetch(&v)), ok))
+}
+
+/// Receives without waiting: [`try_receive`], else, for a subscription channel, the
+/// oldest message or event the mailbox holds for it. The mailbox thus acts as a sender
+/// waiting on every subscription, so `select` with `default` can drain an inbox.
+fn receive_now<'gc>(
+    ctx: Context<'gc>,
+    env: &Rc<Env>,
+    core: &ChannelRef,
+) -> Option<(Value<'gc>, bool)> {
+    try_receive(ctx, env, core)
+        .or_else(|| crate::mailbox::take_for(ctx, env, &[core]).map(|(_, value)| (value, true)))
+}
+
 /// One case of a `select`, copied out of its userdata.
 struct SelectCase {
     core: ChannelRef,
@@ -443,19 +462,20 @@ fn select<'gc>(
         });
     }
 
-    let mut scheduler = env.scheduler.borrow_mut();
     // The first ready case, in array order, wins.
     for case in &cases {
-        let mut core = case.core.borrow_mut();
         match &case.send {
             None => {
-                if let Some((value, ok)) = core.try_receive(&mut scheduler) {
-                    let value = value.map_or(Value::Nil, |v| ctx.fetch(&v));
+                if let Some((value, ok)) = try_receive(ctx, env, &case.core) {
                     stack.push_back(select_result(ctx, &case.channel, value, ok).into());
                     return Ok(CallbackReturn::Return);
                 }
             }
-            Some(value) => match core.try_send(&mut scheduler, value.clone()) {
+            Some(value) => match case
+                .core
+                .borrow_mut()
+                .try_send(&mut env.scheduler.borrow_mut(), value.clone())
+            {
                 SendOutcome::Sent => {
                     let value = ctx.fetch(value);
                     stack.push_back(select_result(ctx, &case.channel, value, true).into());
@@ -466,6 +486,23 @@ fn select<'gc>(
             },
         }
     }
+    // Then the mailbox, oldest signal first across the cases' subscriptions, as the
+    // process would have routed it to this select had it been waiting already.
+    let receiving: Vec<&ChannelRef> = cases
+        .iter()
+        .filter(|case| case.send.is_none())
+        .map(|case| &case.core)
+        .collect();
+    if let Some((which, value)) = crate::mailbox::take_for(ctx, env, &receiving) {
+        let case = cases
+            .iter()
+            .filter(|case| case.send.is_none())
+            .nth(which)
+            .ok_or_else(|| closed_send_error(ctx))?;
+        stack.push_back(select_result(ctx, &case.channel, value, true).into());
+        return Ok(CallbackReturn::Return);
+    }
+    let mut scheduler = env.scheduler.borrow_mut();
     if has_default {
         let result = Table::new(&ctx);
         set(ctx, result, "default", true);

@@ -17,7 +17,7 @@ impl Host for ProcessState {
         self.runtime.send(&self.process, &dest, topic, payloads)
     }
 
-    fn next(&mut self) -> Option<Signal> {
-        self.process.mailbox.pop()
+    fn next(&mut self, messages: bool) -> Option<Signal> {
+        self.process.mailbox.pop(messages)
     }
 }
