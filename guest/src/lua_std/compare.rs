@@ -46,9 +46,7 @@ fn integer_less_than_float(i: i64, f: f64) -> bool {
 }
 
 fn float_less_than_integer(f: f64, i: i64) -> bool {
-    if f.is_nan() {
-        false
-    } else if f >= TWO_POW_63 {
+    if f.is_nan() || f >= TWO_POW_63 {
         false
     } else if f >= -TWO_POW_63 {
         // f < i exactly when floor(f) < i.

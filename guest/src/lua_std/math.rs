@@ -14,6 +14,9 @@ use super::compare::{less_than, Comparison};
 use crate::api::set;
 use crate::env::Env;
 
+/// A `math` function of one float.
+type FloatFunction = fn(f64) -> f64;
+
 /// Installs the `math` table.
 pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     let math = Table::new(&ctx);
@@ -22,7 +25,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     set(ctx, math, "maxinteger", i64::MAX);
     set(ctx, math, "mininteger", i64::MIN);
 
-    let float_functions: [(&str, fn(f64) -> f64); 9] = [
+    let float_functions: [(&str, FloatFunction); 9] = [
         ("sqrt", f64::sqrt),
         ("sin", f64::sin),
         ("cos", f64::cos),

@@ -73,7 +73,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
                         ctx,
                         0,
                         "date",
-                        &format!("invalid conversion specifier '%{spec}'"),
+                        format!("invalid conversion specifier '%{spec}'"),
                     )
                 })?;
                 stack.replace(ctx, piccolo::String::from_slice(&ctx, text));

@@ -45,3 +45,25 @@ pub fn seal_globals(ctx: Context<'_>, names: &[&str]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::run_lua;
+
+    #[test]
+    fn library_tables_refuse_assignment_but_read_and_iterate() {
+        let source = r#"
+            local ok, e = pcall(function() math.pi = 3 end)
+            local added = pcall(function() table.extra = 1 end)
+            local changed = pcall(setmetatable, os, {})
+            local n = 0
+            for _ in pairs(math) do n = n + 1 end
+            return ok, e, added, math.floor(2.5), n > 20, #table == 0,
+                getmetatable(string), changed
+        "#;
+        assert_eq!(
+            run_lua(source),
+            "false\tattempt to modify a read-only table\tfalse\t2\ttrue\ttrue\tfalse\tfalse"
+        );
+    }
+}

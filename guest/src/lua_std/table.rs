@@ -517,3 +517,35 @@ const INVALID_ORDER: &str = "invalid order function for sorting";
 fn is_invalid_order(value: Value<'_>) -> bool {
     matches!(value, Value::String(s) if s.as_bytes() == INVALID_ORDER.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::run_lua;
+
+    #[test]
+    fn a_comparator_may_yield() {
+        let source = r#"
+            local co = coroutine.wrap(function()
+                local t = {3, 1, 2}
+                table.sort(t, function(a, b) coroutine.yield() return a < b end)
+                return table.concat(t, ",")
+            end)
+            local r
+            repeat r = co() until r
+            return r
+        "#;
+        assert_eq!(run_lua(source), "1,2,3");
+    }
+
+    #[test]
+    fn long_sorts_pause_between_steps_and_finish() {
+        let source = r#"
+            local t, x = {}, 1
+            for i = 1, 20000 do x = (x * 75 + 74) % 65537 t[i] = x end
+            table.sort(t)
+            for i = 2, #t do if t[i - 1] > t[i] then return "unsorted at " .. i end end
+            return #t
+        "#;
+        assert_eq!(run_lua(source), "20000");
+    }
+}
