@@ -327,6 +327,7 @@ fn coroutines_take_turns_at_yield_and_plain_coroutines_work() {
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(
         run.stdout,
-        "main\t1\nspawned\t1\nmain\t2\nspawned\t2\nplain\t2\t20\tdead\n"
+        // A spawned coroutine runs before its spawner continues (channel.md §3).
+        "spawned\t1\nmain\t1\nspawned\t2\nmain\t2\nplain\t2\t20\tdead\n"
     );
 }

@@ -67,7 +67,8 @@ fn fuel_budgets_are_per_instance() {
         "{}{}{}",
         limited("parent", "parent.lua", ""),
         limited("rich", "work.lua", "fuel: 10000000000"),
-        limited("poor", "work.lua", "fuel: 1000000")
+        // Starting a process costs about 2M; the loop many times more.
+        limited("poor", "work.lua", "fuel: 4000000")
     ));
     let project = Project::new(&[
         ("_index.yaml", &index),

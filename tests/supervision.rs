@@ -524,3 +524,29 @@ fn a_signal_after_the_exec_process_ended_keeps_its_exit_code() {
     let (code, lines, _) = served.finish();
     assert_eq!(code, Some(3), "{lines:#?}");
 }
+
+#[test]
+fn a_child_killed_by_a_sandbox_limit_is_restarted() {
+    let hog = "local time = require('time') return { main = function() time.sleep('1h') end }";
+    let mut entries = lua_entry("hog", "hog.lua", "    limits: {timeout: 100ms}\n");
+    entries += &service(
+        "hog_service",
+        "hog",
+        "      restart: {initial_delay: 50ms, max_attempts: 2}\n",
+    );
+    let index = index_with(&entries);
+    let project = Project::new(&[("_index.yaml", &index), ("hog.lua", hog)]);
+    let mut served = Served::start(&project, &[]);
+    served.wait_for("service gave up", 1);
+    served.signal("INT");
+    let (code, lines, _) = served.finish();
+    assert_eq!(code, Some(0));
+    let failed = with_message(&lines, "service failed");
+    assert_eq!(failed.len(), 2, "{lines:#?}");
+    assert!(failed[0].contains("timeout after 100ms"), "{}", failed[0]);
+    assert_eq!(
+        with_message(&lines, "service restarting").len(),
+        1,
+        "{lines:#?}"
+    );
+}

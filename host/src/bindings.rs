@@ -23,6 +23,15 @@ impl ErrorInfo {
             retryable: Some(false),
         }
     }
+
+    /// A failure the process did not choose (a sandbox limit, a trap): retryability
+    /// unknown, so a supervisor restarts it (manifest.md §4.1).
+    pub fn crash(kind: &str, message: impl Into<String>) -> Self {
+        ErrorInfo {
+            retryable: None,
+            ..ErrorInfo::new(kind, message)
+        }
+    }
 }
 
 impl Payload {

@@ -99,7 +99,7 @@ impl Instance {
             deadline_passed: self.armed_for_timeout || self.deadline_passed(),
             panic_message: state.panic_message.as_deref(),
         };
-        ErrorInfo::new("Internal", describe_failure(error, &context))
+        ErrorInfo::crash("Internal", describe_failure(error, &context))
     }
 
     fn deadline_passed(&self) -> bool {
@@ -112,7 +112,7 @@ impl Instance {
             .limits
             .timeout
             .map_or_else(|| "timeout".into(), timeout_message);
-        ErrorInfo::new("Timeout", message)
+        ErrorInfo::crash("Timeout", message)
     }
 
     /// Runs the process until it ends: slices while it has work, sleeps on its

@@ -39,7 +39,7 @@ impl Host for ProcessState {
             .map_err(|_| ErrorInfo::new("Internal", "process not found"))?;
         // A terminal process cannot be terminated (manifest.md §3, terminal.host).
         if !target.on_terminal {
-            target.kill(ErrorInfo::new("Internal", "process terminated"));
+            target.kill(ErrorInfo::crash("Internal", "process terminated"));
         }
         Ok(())
     }

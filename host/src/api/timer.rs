@@ -15,7 +15,7 @@ pub const MAX_PENDING_TIMERS: usize = 65_536;
 impl Host for ProcessState {
     fn start(&mut self, id: u64, nanoseconds: u64) {
         if self.process.pending_timers() >= MAX_PENDING_TIMERS {
-            self.process.kill(ErrorInfo::new(
+            self.process.kill(ErrorInfo::crash(
                 "Internal",
                 format!("timer limit of {MAX_PENDING_TIMERS} pending timers exceeded"),
             ));
