@@ -96,9 +96,13 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_in(&echo_dir(), args)
+    }
+
+    fn start_in(dir: &std::path::Path, args: &[&str]) -> Session {
         let mut child = Command::new(BINARY)
             .args(args)
-            .current_dir(echo_dir())
+            .current_dir(dir)
             .env("WIPPY_WASM_CACHE_DIR", cache_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -280,4 +284,54 @@ fn an_interactive_session_on_a_real_terminal() {
     };
     assert_eq!(status.code(), Some(0), "{screen:?}");
     assert!(screen.ends_with("\r\n\r\nAdiós!\r\n"), "{screen:?}");
+}
+
+/// The echo service with a relay that crashes on the line `crash` and a slow restart,
+/// so the CLI sees the relay gone while the service restarts it.
+fn crashing_relay_project() -> common::Project {
+    let dir = echo_dir().join("src");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let relay = read("relay.lua");
+    let hook = "local echo = msg:payload():data()";
+    assert!(relay.contains(hook), "the tutorial relay changed");
+    let relay = relay.replace(
+        hook,
+        &format!(
+            "{hook}\n                if echo.data == \"crash\" then error(\"relay crashed\") end"
+        ),
+    );
+    let index = read("_index.yaml").replace(
+        "    process: app:relay\n    host: app:processes\n    lifecycle:\n      auto_start: true\n",
+        "    process: app:relay\n    host: app:processes\n    lifecycle:\n      auto_start: true\n      restart:\n        initial_delay: 3s\n",
+    );
+    assert!(
+        index.contains("initial_delay: 3s"),
+        "the tutorial manifest changed"
+    );
+    common::Project::new(&[
+        ("_index.yaml", &index),
+        ("cli.lua", &read("cli.lua")),
+        ("relay.lua", &relay),
+        ("worker.lua", &read("worker.lua")),
+    ])
+}
+
+#[test]
+fn a_crashed_relay_is_restarted_and_the_cli_says_it_is_unavailable_meanwhile() {
+    let project = crashing_relay_project();
+    let mut session = Session::start_in(project.path(), &["run", "-x", "app:cli", "-c"]);
+    session.read_until("relay started", Duration::from_secs(20));
+    session.type_line("crash");
+    let mut seen = session.read_until("  timeout", Duration::from_secs(20));
+    // The service waits 3 s before the restart: the name is gone meanwhile.
+    session.type_line("hola");
+    seen.extend(session.read_until("  error: relay no disponible", Duration::from_secs(20)));
+    seen.extend(session.read_until("relay started", Duration::from_secs(20)));
+    assert!(
+        seen.iter().any(|line| line.contains("service restarting")),
+        "{seen:#?}"
+    );
+    session.type_line("de nuevo");
+    session.read_until("DE NUEVO", Duration::from_secs(20));
+    assert_eq!(session.finish(), Some(0));
 }
