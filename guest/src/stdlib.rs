@@ -31,7 +31,14 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
         set(ctx, globals, name, module);
     }
     crate::lua_std::seal_globals(ctx, crate::lua_std::LIBRARY_TABLES);
+    crate::lua_std::seal_globals(ctx, WIPPY_TABLES);
 }
+
+/// The Wippy globals and modules whose tables process code may not change
+/// (manifest.md §3.1; process.md §2).
+const WIPPY_TABLES: &[&str] = &[
+    "process", "channel", "errors", "payload", "io", "time", "json",
+];
 
 /// `coroutine.spawn(fn)`: a new scheduler-managed coroutine (channel.md §3).
 fn install_coroutine_spawn(ctx: Context<'_>, env: &Rc<Env>) {

@@ -196,6 +196,11 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     ] {
         set(ctx, formats, name, format);
     }
-    set(ctx, module, "format", formats);
+    set(
+        ctx,
+        module,
+        "format",
+        crate::lua_std::read_only(ctx, formats),
+    );
     module
 }

@@ -107,7 +107,12 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     ] {
         set(ctx, registry, name, scope);
     }
-    set(ctx, process, "registry", registry);
+    set(
+        ctx,
+        process,
+        "registry",
+        crate::lua_std::read_only(ctx, registry),
+    );
 
     install_subscriptions(ctx, env, process);
     install_options(ctx, env, process);
@@ -117,7 +122,7 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     set(ctx, event, "CANCEL", "pid.cancel");
     set(ctx, event, "EXIT", "pid.exit");
     set(ctx, event, "LINK_DOWN", "pid.link.down");
-    set(ctx, process, "event", event);
+    set(ctx, process, "event", crate::lua_std::read_only(ctx, event));
     process
 }
 
@@ -399,4 +404,34 @@ fn exec_spawn<'gc>(
     }
     let args = encode_from(ctx, stack, 2);
     Ok(env.host.spawn(&entry, &host, &args, SpawnOptions::MONITOR))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::run_process;
+
+    #[test]
+    fn wippy_tables_are_read_only_but_readable() {
+        let source = "local time = require('time')
+            local function main()
+                local out = ''
+                for _, assign in ipairs({
+                    function() process.pid = nil end,
+                    function() process.event.EXIT = 'x' end,
+                    function() process.registry.lookup = nil end,
+                    function() channel.new = nil end,
+                    function() errors.INVALID = 'x' end,
+                    function() time.sleep = nil end,
+                    function() payload.format.JSON = 'x' end,
+                }) do
+                    local ok, err = pcall(assign)
+                    out = out .. tostring(ok) .. ':' .. tostring(err) .. ' '
+                end
+                return out .. process.event.EXIT .. ' ' .. type(time.sleep)
+            end
+            return { main = main }";
+        let run = run_process(source, |_| {});
+        let denied = "false:attempt to modify a read-only table ";
+        assert_eq!(run.outcome(), denied.repeat(7) + "pid.exit function");
+    }
 }
