@@ -26,6 +26,7 @@ pub mod lua_std;
 pub mod mailbox;
 pub mod scheduler;
 pub mod stdlib;
+pub mod typed_lua;
 pub mod vm;
 
 #[cfg(target_arch = "wasm32")]
