@@ -16,6 +16,7 @@ use crate::host::Host;
 use crate::mailbox;
 use crate::scheduler::WaitToken;
 use crate::stdlib;
+use crate::typed_lua;
 
 type TaskId = u64;
 
@@ -42,9 +43,11 @@ impl Process {
         let mut lua = Lua::core();
         lua.enter(|ctx| stdlib::install(ctx, &env, &info.modules));
 
+        let source = typed_lua::erase(&info.entry_id, info.source.as_bytes())
+            .map_err(|e| internal(format!("failed to execute script: {e}")))?;
         let chunk = lua
             .try_enter(|ctx| {
-                let closure = Closure::load(ctx, Some(&info.entry_id), info.source.as_bytes())?;
+                let closure = Closure::load(ctx, Some(&info.entry_id), &*source)?;
                 Ok(ctx.stash(Executor::start(ctx, closure.into(), ())))
             })
             .map_err(|e| internal(format!("failed to execute script: {e}")))?;

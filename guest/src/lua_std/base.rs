@@ -541,6 +541,7 @@ fn compile<'gc>(
     if !mode.contains('t') {
         return Err(format!("attempt to load a text chunk (mode is '{mode}')"));
     }
+    let source: &[u8] = &crate::typed_lua::erase(&chunk_name, source).map_err(|e| e.to_string())?;
     Closure::load_with_env(ctx, Some(&chunk_name), source, env).map_err(|error| match error {
         piccolo::PrototypeError::Parser(parse) => {
             format!("{chunk_name}:{}: {}", parse.line_number, parse.kind)

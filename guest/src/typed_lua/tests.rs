@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::{erase, erase_typed, scan, SyntaxError};
-use crate::testing::run_lua;
+use crate::testing::{run_lua, run_process};
 
 /// `typed` erased, as text.
 fn erased(typed: &str) -> String {
@@ -432,4 +432,66 @@ fn errors_display_like_lua() {
         message: "type expected near ')'".into(),
     };
     assert_eq!(error.to_string(), "app:x:12: type expected near ')'");
+}
+
+// ---- whole processes ----
+
+/// The corpus of typed-lua.md §5, verbatim.
+pub(crate) const SPEC_CORPUS: &str = r#"type Job = {id: integer, tags?: {string}}
+type Mode = "fast" | "slow"
+
+local function run<T>(items: {T}, f: (T) -> boolean): integer
+    local n: integer = 0
+    for _, it in ipairs(items) do
+        if f(it) then n = n + 1 end
+    end
+    return n
+end
+
+local function main(): integer
+    local jobs: {Job} = {{id = 1}, {id = 2, tags = {"x"}}}
+    local m: Mode = "fast"
+    local any_v: any = jobs[2]
+    local j = any_v as Job
+    local count = run(jobs, function(x: Job): boolean return x.tags ~= nil end)
+    local first = (jobs[1]!).id :: integer
+    return count + first - 2           -- 0
+end
+
+return { main = main }
+"#;
+
+#[test]
+fn the_spec_corpus_runs_as_a_process() {
+    assert_eq!(run_process(SPEC_CORPUS, |_| {}).outcome(), "0");
+}
+
+#[test]
+fn runtime_errors_keep_the_original_lines() {
+    let source = "type Cfg = {\n  name: string,\n}\nlocal function main(): ()\n  local cfg: Cfg? = nil\n  if not cfg then error('no config') end\n  return (cfg!).name :: string\nend\nreturn { main = main }\n";
+    assert_eq!(
+        run_process(source, |_| {}).outcome(),
+        "error: app:test:6: no config"
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_entry_and_line() {
+    let source = "local function main()\n  local x: = 1\nend\nreturn { main = main }\n";
+    assert_eq!(
+        run_process(source, |_| {}).outcome(),
+        "error: failed to execute script: app:test:2: type expected near '='"
+    );
+}
+
+#[test]
+fn load_accepts_typed_chunks() {
+    assert_eq!(
+        run_lua(
+            "local f = load('local n: integer = ... return n * 2 :: integer')\n\
+             local g, err = load('local x: = 1', '=typed')\n\
+             return f(21), g, err"
+        ),
+        "42\tnil\ttyped:1: type expected near '='"
+    );
 }
