@@ -62,6 +62,9 @@ pub struct Mailbox {
     pub exec_waits: HashMap<String, WaitToken>,
     /// Timers that fire into channels, by timer ID.
     pub timers: HashMap<u64, TimerChannel>,
+    /// Set when a LINK_DOWN arrives while links are not trapped: the process dies at
+    /// the next [`route`].
+    doomed: Option<ErrorInfo>,
 }
 
 /// What a mailbox signal is for, once taken out of the queue.
@@ -129,16 +132,22 @@ fn linked_process_failed() -> ErrorInfo {
 /// queued messages and events to subscriptions that can take them now. Returns the
 /// error the process must die with, if a signal kills it.
 pub fn route<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
-    if let Some(failure) = deliver_pending(ctx, env) {
-        return Some(failure);
-    }
-    loop {
-        let messages = {
-            let mailbox = env.mailbox.borrow();
-            mailbox.pending_messages < BACKLOG_MESSAGES && mailbox.pending_bytes < BACKLOG_BYTES
-        };
-        let Some(signal) = env.host.next_signal(messages) else {
-            break;
+    deliver_pending(ctx, env);
+    pull(ctx, env);
+    env.mailbox.borrow().doomed.clone()
+}
+
+/// Whether the process's own backlog has room for more messages.
+fn backlog_has_room(env: &Env) -> bool {
+    let mailbox = env.mailbox.borrow();
+    mailbox.pending_messages < BACKLOG_MESSAGES && mailbox.pending_bytes < BACKLOG_BYTES
+}
+
+/// Takes the host's queued signals (messages only while the backlog has room).
+fn pull<'gc>(ctx: Context<'gc>, env: &Rc<Env>) {
+    while env.mailbox.borrow().doomed.is_none() {
+        let Some(signal) = env.host.next_signal(backlog_has_room(env)) else {
+            return;
         };
         match signal {
             Signal::Timer(id) => {
@@ -155,7 +164,7 @@ pub fn route<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
                 }
             }
             Signal::LinkDown(_) if !env.mailbox.borrow().trap_links => {
-                return Some(linked_process_failed());
+                env.mailbox.borrow_mut().doomed = Some(linked_process_failed());
             }
             Signal::Exit(event) if env.mailbox.borrow().exec_waits.contains_key(&event.from) => {
                 let token = env.mailbox.borrow_mut().exec_waits.remove(&event.from);
@@ -173,13 +182,10 @@ pub fn route<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
                 mailbox.pending.push_back(other);
                 drop(mailbox);
                 // Deliver as we go, so a reader keeps the backlog short.
-                if let Some(failure) = deliver_pending(ctx, env) {
-                    return Some(failure);
-                }
+                deliver_pending(ctx, env);
             }
         }
     }
-    None
 }
 
 /// Takes the oldest queued signal for any subscription among `cores`, as the value
@@ -210,19 +216,45 @@ pub fn take_for<'gc>(
     Some((which, signal_value(ctx, env, signal, messages)))
 }
 
+/// Takes the host's queued signals if the backlog holds nothing for the subscriptions
+/// among `cores` (a receive that would otherwise wait). They may land in those
+/// channels' buffers: look there again before [`take_for`].
+pub fn pull_for<'gc>(ctx: Context<'gc>, env: &Rc<Env>, cores: &[&ChannelRef]) {
+    if !holds_for(env, cores) && backlog_has_room(env) {
+        pull(ctx, env);
+    }
+}
+
+/// Whether the backlog holds a signal for one of the subscriptions among `cores`.
+fn holds_for(env: &Env, cores: &[&ChannelRef]) -> bool {
+    let mailbox = env.mailbox.borrow();
+    mailbox.pending.iter().any(|signal| {
+        mailbox
+            .target(signal)
+            .and_then(|target| mailbox.subscription(&target))
+            .is_some_and(|subscription| {
+                cores
+                    .iter()
+                    .any(|core| Rc::ptr_eq(&subscription.core, core))
+            })
+    })
+}
+
 /// Hands queued signals, oldest first, to subscriptions that can take them without
 /// waiting. A signal whose channel cannot take it stays, and so does every later one
 /// for that channel, which keeps each channel's order.
-fn deliver_pending<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
+fn deliver_pending<'gc>(ctx: Context<'gc>, env: &Rc<Env>) {
     let mut blocked: Vec<*const ()> = Vec::new();
     let mut index = 0;
     loop {
         let mut mailbox = env.mailbox.borrow_mut();
         if index >= mailbox.pending.len() || !any_can_accept(&mailbox, env, &blocked) {
-            return None;
+            return;
         }
         if matches!(mailbox.pending[index], Signal::LinkDown(_)) && !mailbox.trap_links {
-            return Some(linked_process_failed());
+            // Queued while links were trapped; untrapped since.
+            mailbox.doomed = Some(linked_process_failed());
+            return;
         }
         let Some(target) = mailbox.target(&mailbox.pending[index]) else {
             index += 1;
@@ -244,7 +276,9 @@ fn deliver_pending<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Option<ErrorInfo> {
             index += 1;
             continue;
         }
-        let signal = mailbox.take(index)?;
+        let Some(signal) = mailbox.take(index) else {
+            return;
+        };
         drop(mailbox);
         let value = signal_value(ctx, env, signal, messages);
         let outcome = core

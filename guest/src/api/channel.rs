@@ -425,8 +425,11 @@ fn receive_now<'gc>(
     env: &Rc<Env>,
     core: &ChannelRef,
 ) -> Option<(Value<'gc>, bool)> {
-    try_receive(ctx, env, core)
-        .or_else(|| crate::mailbox::take_for(ctx, env, &[core]).map(|(_, value)| (value, true)))
+    try_receive(ctx, env, core).or_else(|| {
+        crate::mailbox::pull_for(ctx, env, &[core]);
+        try_receive(ctx, env, core)
+            .or_else(|| crate::mailbox::take_for(ctx, env, &[core]).map(|(_, value)| (value, true)))
+    })
 }
 
 /// One case of a `select`, copied out of its userdata.
@@ -462,37 +465,43 @@ fn select<'gc>(
         });
     }
 
-    // The first ready case, in array order, wins.
-    for case in &cases {
-        match &case.send {
-            None => {
-                if let Some((value, ok)) = try_receive(ctx, env, &case.core) {
-                    stack.push_back(select_result(ctx, &case.channel, value, ok).into());
-                    return Ok(CallbackReturn::Return);
-                }
-            }
-            Some(value) => match case
-                .core
-                .borrow_mut()
-                .try_send(&mut env.scheduler.borrow_mut(), value.clone())
-            {
-                SendOutcome::Sent => {
-                    let value = ctx.fetch(value);
-                    stack.push_back(select_result(ctx, &case.channel, value, true).into());
-                    return Ok(CallbackReturn::Return);
-                }
-                SendOutcome::Closed => return Err(closed_send_error(ctx)),
-                SendOutcome::WouldBlock(_) => {}
-            },
-        }
-    }
-    // Then the mailbox, oldest signal first across the cases' subscriptions, as the
-    // process would have routed it to this select had it been waiting already.
+    // The first ready case, in array order, wins. If none is, the host's queued
+    // signals are taken (they may fill buffers) and the cases are tried once more.
     let receiving: Vec<&ChannelRef> = cases
         .iter()
         .filter(|case| case.send.is_none())
         .map(|case| &case.core)
         .collect();
+    for pass in 0..2 {
+        if pass == 1 {
+            crate::mailbox::pull_for(ctx, env, &receiving);
+        }
+        for case in &cases {
+            match &case.send {
+                None => {
+                    if let Some((value, ok)) = try_receive(ctx, env, &case.core) {
+                        stack.push_back(select_result(ctx, &case.channel, value, ok).into());
+                        return Ok(CallbackReturn::Return);
+                    }
+                }
+                Some(value) => match case
+                    .core
+                    .borrow_mut()
+                    .try_send(&mut env.scheduler.borrow_mut(), value.clone())
+                {
+                    SendOutcome::Sent => {
+                        let value = ctx.fetch(value);
+                        stack.push_back(select_result(ctx, &case.channel, value, true).into());
+                        return Ok(CallbackReturn::Return);
+                    }
+                    SendOutcome::Closed => return Err(closed_send_error(ctx)),
+                    SendOutcome::WouldBlock(_) => {}
+                },
+            }
+        }
+    }
+    // Then the mailbox, oldest signal first across the cases' subscriptions, as the
+    // process would have routed it to this select had it been waiting already.
     if let Some((which, value)) = crate::mailbox::take_for(ctx, env, &receiving) {
         let case = cases
             .iter()
