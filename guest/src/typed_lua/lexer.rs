@@ -154,9 +154,11 @@ impl<'a> Lexer<'a> {
                     if self.peek(0) == b'[' && self.long_bracket_level().is_some() {
                         self.long_string()?;
                     } else {
-                        while !self.at_end() && !matches!(self.peek(0), b'\n' | b'\r') {
-                            self.pos += 1;
-                        }
+                        let rest = self.src.get(self.pos..).unwrap_or_default();
+                        self.pos += rest
+                            .iter()
+                            .position(|b| matches!(b, b'\n' | b'\r'))
+                            .unwrap_or(rest.len());
                     }
                 }
                 _ => break,
@@ -247,6 +249,17 @@ impl<'a> Lexer<'a> {
 
     fn token_kind(&mut self) -> Result<Kind, LexError> {
         let c = self.peek(0);
+        // Names first: they are most of the tokens.
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = self.pos;
+            let rest = self.src.get(start..).unwrap_or_default();
+            let length = rest
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .unwrap_or(rest.len());
+            self.pos += length;
+            return Ok(keyword(&rest[..length]));
+        }
         // Symbols of up to three bytes, longest first.
         let three = [c, self.peek(1), self.peek(2)];
         if &three == b"..." {
@@ -329,13 +342,6 @@ impl<'a> Lexer<'a> {
             b'0'..=b'9' => {
                 self.number();
                 Ok(Kind::Number)
-            }
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                let start = self.pos;
-                while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
-                    self.pos += 1;
-                }
-                Ok(keyword(&self.src[start..self.pos]))
             }
             _ => Err(LexError),
         }
