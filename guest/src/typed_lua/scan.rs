@@ -48,7 +48,10 @@ pub fn may_be_typed(src: &[u8]) -> Result<bool, LexError> {
                 place = Place::Anywhere;
             }
             (Place::Parameters, _) => {}
-            (Place::Names, Kind::Name | Kind::Comma | Kind::Less | Kind::Greater) => {}
+            // A name right after another one starts the next statement.
+            (Place::Names, Kind::Name)
+                if matches!(previous, Kind::Local | Kind::For | Kind::Comma | Kind::Less) => {}
+            (Place::Names, Kind::Comma | Kind::Less | Kind::Greater) => {}
             (_, Kind::Function) => place = Place::FunctionName,
             (_, Kind::Local) if next.kind != Kind::Function => place = Place::Names,
             (_, Kind::For) => place = Place::Names,

@@ -495,3 +495,47 @@ fn load_accepts_typed_chunks() {
         "42\tnil\ttyped:1: type expected near '='"
     );
 }
+
+/// The fast path never hides typed syntax, wherever it follows plain statements.
+#[test]
+fn the_fast_path_sees_typed_syntax_after_plain_statements() {
+    for typed in [
+        "local x\ntype Foo = {}",
+        "local x <const> = 1\ntype Foo = {}",
+        "local a, b\ninterface I end",
+        "for i = 1, 2 do end\nexport type T = number",
+        "local x = f() :: number",
+        "local function f(a) end\nlocal y = a as T",
+        "t:m()\nlocal x: T",
+        "function t.a.b:c(x) end\nfunction g<T>() end",
+        "local f = function() end\nlocal g = function(a, b): T end",
+        "goto x\n::x::\nlocal z = y!",
+    ] {
+        let full = erase_typed("t", typed.as_bytes()).expect("parses");
+        assert!(matches!(full, Cow::Owned(_)), "{typed:?}");
+        assert_eq!(erase("t", typed.as_bytes()).ok(), Some(full), "{typed:?}");
+    }
+}
+
+/// Plain Lua whose words look typed is accepted and left alone by the recogniser.
+#[test]
+fn plain_lua_with_dialect_words_is_unchanged() {
+    for plain in [
+        "local t = type\nx = 1",
+        "local as = 1\nreturn as",
+        "local t = {}\nt.type = 'a'\nt.as = t.type\nreturn t.as, t:is()",
+        "local interface, readonly = 1, 2\nreturn interface + readonly",
+        "local x <const> = 1\nlocal y <close> = nil",
+        "f() ::a:: goto a",
+        "local s = [[type T = {} local x: T]] -- local y: U",
+        "local n = a<b and c>d",
+        "local v = (a)(b)\nlocal w = #t >= 1",
+    ] {
+        assert_eq!(
+            erase_typed("t", plain.as_bytes()).ok(),
+            Some(Cow::Borrowed(plain.as_bytes())),
+            "{plain:?}"
+        );
+        assert_eq!(erased(plain), plain);
+    }
+}
