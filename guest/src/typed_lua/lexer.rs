@@ -380,7 +380,8 @@ fn keyword(word: &[u8]) -> Kind {
 /// Every token of `src`, ending with one [`Kind::Eof`].
 pub fn tokenize(src: &[u8]) -> Result<Vec<Token>, LexError> {
     let mut lexer = Lexer::new(src);
-    let mut tokens = Vec::with_capacity(src.len() / 4);
+    // About one token per six bytes of typical Lua; the vector grows past that.
+    let mut tokens = Vec::with_capacity(src.len() / 6);
     loop {
         let token = lexer.next_token()?;
         tokens.push(token);
