@@ -14,7 +14,9 @@ are smaller than the anchor's (each run would otherwise take minutes): 20,000
 requests for echo (anchor 200,000) and 100,000 round trips for ping-pong (anchor
 1,000,000); set N to change them.
 
-Environment: REPS, N, WIPPY_FLAGS (extra flags for `run`), and the anchor's noise
+Environment: REPS, N, WIPPY_FLAGS (extra flags for `run`), WIPPY_WASM (the binary,
+default target/release/wippy-wasm), RUN_TIMEOUT (seconds, default 600: a run that
+takes longer is killed and kept in results/*.rejected as hung), and the anchor's noise
 controls: before each run wait up to QUIET_WAIT s (default 60) for other processes
 to use under QUIET_PCT % (default 10) of the CPUs; a run during which they used more
 than MAX_OTHER cores (default 0.15) is kept in results/*.rejected and done again (at
@@ -26,7 +28,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target", "release", "wippy-wasm")
+BINARY = os.environ.get("WIPPY_WASM", os.path.join(ROOT, "target", "release", "wippy-wasm"))
 MANIFESTS = os.path.join(ROOT, "bench", "manifests")
 RESULTS = os.path.join(ROOT, "bench", "results")
 CORES = os.cpu_count() or 1
@@ -74,7 +76,12 @@ def run_once(project, args):
     total0, idle0 = cpu_times()
     own0 = children_cpu_seconds()
     child = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, text=True)
-    output, _ = child.communicate()
+    try:
+        output, _ = child.communicate(timeout=float(os.environ.get("RUN_TIMEOUT", "600")))
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        return f"HUNG {' '.join(args)}: killed after RUN_TIMEOUT s", None
     own = (children_cpu_seconds() - own0) * TICKS_PER_SECOND
     total1, idle1 = cpu_times()
     lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
@@ -147,7 +154,9 @@ def main():
                 break
             wait_quiet()
             line, other = run_once(project, args)
-            if other > max_other:
+            if other is None:
+                rejected_file.write(line + "\n")
+            elif other > max_other:
                 line += f"  # rejected: other processes used {other:.2f} cores"
                 rejected_file.write(line + "\n")
             else:
