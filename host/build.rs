@@ -22,6 +22,8 @@ fn main() -> anyhow::Result<()> {
         "guest/Cargo.toml",
         "wit",
         "host/src/duration.rs",
+        "vendor",
+        "Cargo.toml",
         "Cargo.lock",
     ] {
         println!(

@@ -87,106 +87,163 @@ impl<S: AsRef<[u8]>> Constant<S> {
         }
     }
 
+    /// The number an arithmetic operand stands for: integers and floats as they are,
+    /// strings converted by the lexer's rules (an integer if the text is one), as in
+    /// Lua 5.4 (manual §3.4.3).
+    fn arith(&self) -> Option<Self> {
+        match self {
+            &Self::Integer(a) => Some(Self::Integer(a)),
+            &Self::Number(a) => Some(Self::Number(a)),
+            Self::String(a) => {
+                let text = trim_space(a.as_ref());
+                read_integer(text)
+                    .map(Self::Integer)
+                    .or_else(|| read_float(text).map(Self::Number))
+            }
+            _ => None,
+        }
+    }
+
+    fn arith_float(&self) -> Option<f64> {
+        match self.arith()? {
+            Self::Integer(a) => Some(a as f64),
+            Self::Number(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    fn integer_op(
+        &self,
+        rhs: &Self,
+        int: impl FnOnce(i64, i64) -> Option<i64>,
+        float: impl FnOnce(f64, f64) -> f64,
+    ) -> Option<Self> {
+        match (self.arith()?, rhs.arith()?) {
+            (Self::Integer(a), Self::Integer(b)) => int(a, b).map(Self::Integer),
+            (a, b) => Some(Self::Number(float(a.arith_float()?, b.arith_float()?))),
+        }
+    }
+
     // Mathematical operators
 
     pub fn add(&self, rhs: &Self) -> Option<Self> {
-        Some(match (self, rhs) {
-            (&Self::Integer(a), &Self::Integer(b)) => Self::Integer(a.wrapping_add(b)),
-            (a, b) => Self::Number(a.to_number()? + b.to_number()?),
-        })
+        self.integer_op(rhs, |a, b| Some(a.wrapping_add(b)), |a, b| a + b)
     }
 
     pub fn subtract(&self, rhs: &Self) -> Option<Self> {
-        Some(match (self, rhs) {
-            (&Self::Integer(a), &Self::Integer(b)) => Self::Integer(a.wrapping_sub(b)),
-            (a, b) => Self::Number(a.to_number()? - b.to_number()?),
-        })
+        self.integer_op(rhs, |a, b| Some(a.wrapping_sub(b)), |a, b| a - b)
     }
 
     pub fn multiply(&self, rhs: &Self) -> Option<Self> {
-        Some(match (self, rhs) {
-            (&Self::Integer(a), &Self::Integer(b)) => Self::Integer(a.wrapping_mul(b)),
-            (a, b) => Self::Number(a.to_number()? * b.to_number()?),
-        })
+        self.integer_op(rhs, |a, b| Some(a.wrapping_mul(b)), |a, b| a * b)
     }
 
     /// This operation always returns a Number, even when called with Integer arguments.
     pub fn float_divide(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Number(self.to_number()? / rhs.to_number()?))
+        Some(Self::Number(self.arith_float()? / rhs.arith_float()?))
     }
 
     /// This operation returns an Integer only if both arguments are Integers. Rounding is towards
     /// negative infinity.
     pub fn floor_divide(&self, rhs: &Self) -> Option<Self> {
-        match (self, rhs) {
-            (&Self::Integer(a), &Self::Integer(b)) => {
+        self.integer_op(
+            rhs,
+            |a, b| {
                 if b == 0 {
-                    None
-                } else {
-                    Some(Self::Integer(a.wrapping_div(b)))
+                    return None;
                 }
-            }
-            (a, b) => Some(Self::Number((a.to_number()? / b.to_number()?).floor())),
-        }
+                let quotient = a.wrapping_div(b);
+                Some(if a.wrapping_rem(b) != 0 && (a ^ b) < 0 {
+                    quotient - 1
+                } else {
+                    quotient
+                })
+            },
+            |a, b| (a / b).floor(),
+        )
     }
 
     /// Computes the Lua modulus (`%`) operator. This is unlike Rust's `%` operator which computes
     /// the remainder.
     pub fn modulo(&self, rhs: &Self) -> Option<Self> {
-        match (self, rhs) {
-            (&Self::Integer(a), &Self::Integer(b)) => {
+        self.integer_op(
+            rhs,
+            |a, b| {
                 if b == 0 {
-                    None
-                } else {
-                    Some(Self::Integer(((a % b) + b) % b))
+                    return None;
                 }
-            }
-            (a, b) => {
-                let (a, b) = (a.to_number()?, b.to_number()?);
-                Some(Self::Number(((a % b) + b) % b))
-            }
-        }
+                let remainder = a.wrapping_rem(b);
+                Some(if remainder != 0 && (remainder ^ b) < 0 {
+                    remainder + b
+                } else {
+                    remainder
+                })
+            },
+            |a, b| {
+                // C's fmod, then the sign of the divisor (lvm.c `luai_nummod`).
+                let m = a % b;
+                if (m > 0.0 && b < 0.0) || (m < 0.0 && b != m && b > 0.0) {
+                    m + b
+                } else {
+                    m
+                }
+            },
+        )
     }
 
     /// This operation always returns a Number, even when called with Integer arguments.
     pub fn exponentiate(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Number(self.to_number()?.powf(rhs.to_number()?)))
+        Some(Self::Number(self.arith_float()?.powf(rhs.arith_float()?)))
     }
 
     pub fn negate(&self) -> Option<Self> {
-        match self {
-            &Self::Integer(a) => Some(Self::Integer(a.wrapping_neg())),
-            &Self::Number(a) => Some(Self::Number(-a)),
-            s => s.to_number().map(|x| Self::Number(-x)),
+        match self.arith()? {
+            Self::Integer(a) => Some(Self::Integer(a.wrapping_neg())),
+            Self::Number(a) => Some(Self::Number(-a)),
+            _ => None,
         }
     }
 
     // Bitwise operators
 
+    /// The integer a bitwise operand stands for: floats only with an exact integer
+    /// value in range, strings by the same rule.
+    fn bit_operand(&self) -> Option<i64> {
+        match self.arith()? {
+            Self::Integer(a) => Some(a),
+            Self::Number(a) => float_to_integer(a),
+            _ => None,
+        }
+    }
+
     pub fn bitwise_not(&self) -> Option<Self> {
-        Some(Self::Integer(!self.to_integer()?))
+        Some(Self::Integer(!self.bit_operand()?))
     }
 
     pub fn bitwise_and(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Integer(self.to_integer()? & rhs.to_integer()?))
+        Some(Self::Integer(self.bit_operand()? & rhs.bit_operand()?))
     }
 
     pub fn bitwise_or(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Integer(self.to_integer()? | rhs.to_integer()?))
+        Some(Self::Integer(self.bit_operand()? | rhs.bit_operand()?))
     }
 
     pub fn bitwise_xor(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Integer(self.to_integer()? ^ rhs.to_integer()?))
+        Some(Self::Integer(self.bit_operand()? ^ rhs.bit_operand()?))
     }
 
     pub fn shift_left(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Integer(self.to_integer()? << rhs.to_integer()?))
+        Some(Self::Integer(shift_left(
+            self.bit_operand()?,
+            rhs.bit_operand()?,
+        )))
     }
 
     pub fn shift_right(&self, rhs: &Self) -> Option<Self> {
-        Some(Self::Integer(
-            (self.to_integer()? as u64 >> rhs.to_integer()? as u64) as i64,
-        ))
+        Some(Self::Integer(shift_left(
+            self.bit_operand()?,
+            rhs.bit_operand()?.wrapping_neg(),
+        )))
     }
 
     // Comparison operators
@@ -200,11 +257,11 @@ impl<S: AsRef<[u8]>> Constant<S> {
             (Self::Boolean(_), _) => false,
 
             (Self::Integer(a), Self::Integer(b)) => a == b,
-            (Self::Integer(a), Self::Number(b)) => *a as f64 == *b,
+            (Self::Integer(a), Self::Number(b)) => float_to_integer(*b) == Some(*a),
             (Self::Integer(_), _) => false,
 
             (Self::Number(a), Self::Number(b)) => a == b,
-            (Self::Number(a), Self::Integer(b)) => *b as f64 == *a,
+            (Self::Number(a), Self::Integer(b)) => float_to_integer(*a) == Some(*b),
             (Self::Number(_), _) => false,
 
             (Self::String(a), Self::String(b)) => a.as_ref() == b.as_ref(),
@@ -212,21 +269,87 @@ impl<S: AsRef<[u8]>> Constant<S> {
         }
     }
 
+    /// `<` on numbers (exact between integers and floats, as lvm.c `LTnum`) and on
+    /// strings; `None` for anything else (strings are not coerced).
     pub fn less_than(&self, rhs: &Self) -> Option<bool> {
         Some(match (self, rhs) {
             (Self::Integer(a), Self::Integer(b)) => a < b,
+            (Self::Number(a), Self::Number(b)) => a < b,
+            (&Self::Integer(i), &Self::Number(f)) => integer_less_than_float(i, f, false),
+            (&Self::Number(f), &Self::Integer(i)) => float_less_than_integer(f, i, false),
             (Self::String(a), Self::String(b)) => a.as_ref() < b.as_ref(),
-            (a, b) => a.to_number()? < b.to_number()?,
+            _ => return None,
         })
     }
 
+    /// `<=`, as [`Constant::less_than`].
     pub fn less_equal(&self, rhs: &Self) -> Option<bool> {
         Some(match (self, rhs) {
             (Self::Integer(a), Self::Integer(b)) => a <= b,
+            (Self::Number(a), Self::Number(b)) => a <= b,
+            (&Self::Integer(i), &Self::Number(f)) => integer_less_than_float(i, f, true),
+            (&Self::Number(f), &Self::Integer(i)) => float_less_than_integer(f, i, true),
             (Self::String(a), Self::String(b)) => a.as_ref() <= b.as_ref(),
-            (a, b) => a.to_number()? <= b.to_number()?,
+            _ => return None,
         })
     }
+}
+
+/// 2^63 as a float: the first float above every `i64`.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// The integer a float equals exactly, if it has one in range.
+pub(crate) fn float_to_integer(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f)).then_some(f as i64)
+}
+
+/// `i < f` (or `i <= f` with `or_equal`), exactly.
+fn integer_less_than_float(i: i64, f: f64, or_equal: bool) -> bool {
+    if f.is_nan() {
+        false
+    } else if f >= TWO_POW_63 {
+        true
+    } else if f < -TWO_POW_63 {
+        false
+    } else if or_equal {
+        i <= f.floor() as i64
+    } else {
+        i < f.ceil() as i64
+    }
+}
+
+/// `f < i` (or `f <= i` with `or_equal`), exactly.
+fn float_less_than_integer(f: f64, i: i64, or_equal: bool) -> bool {
+    if f.is_nan() {
+        false
+    } else if f >= TWO_POW_63 {
+        false
+    } else if f < -TWO_POW_63 {
+        true
+    } else if or_equal {
+        f.ceil() as i64 <= i
+    } else {
+        (f.floor() as i64) < i
+    }
+}
+
+/// Lua's logical shift: negative counts shift right, counts past 63 give 0.
+fn shift_left(value: i64, count: i64) -> i64 {
+    if count <= -64 || count >= 64 {
+        0
+    } else if count >= 0 {
+        ((value as u64) << count) as i64
+    } else {
+        ((value as u64) >> -count) as i64
+    }
+}
+
+/// Lua accepts spaces around a number in a string (`" 10 " + 1`).
+fn trim_space(text: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let start = text.iter().position(|b| !is_space(b)).unwrap_or(text.len());
+    let end = text.iter().rposition(|b| !is_space(b)).map_or(start, |i| i + 1);
+    &text[start..end]
 }
 
 impl<S: AsRef<[u8]>> PartialEq for Constant<S> {

@@ -343,11 +343,15 @@ pub fn equal<'gc>(
         (Value::Boolean(_), _) => Value::Boolean(false).into(),
 
         (Value::Integer(a), Value::Integer(b)) => Value::Boolean(a == b).into(),
-        (Value::Integer(a), Value::Number(b)) => Value::Boolean(a as f64 == b).into(),
+        (Value::Integer(a), Value::Number(b)) => {
+            Value::Boolean(crate::constant::float_to_integer(b) == Some(a)).into()
+        }
         (Value::Integer(_), _) => Value::Boolean(false).into(),
 
         (Value::Number(a), Value::Number(b)) => Value::Boolean(a == b).into(),
-        (Value::Number(a), Value::Integer(b)) => Value::Boolean(b as f64 == a).into(),
+        (Value::Number(a), Value::Integer(b)) => {
+            Value::Boolean(crate::constant::float_to_integer(a) == Some(b)).into()
+        }
         (Value::Number(_), _) => Value::Boolean(false).into(),
 
         (Value::String(a), Value::String(b)) => Value::Boolean(a == b).into(),

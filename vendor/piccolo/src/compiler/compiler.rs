@@ -244,6 +244,8 @@ enum ExprDescriptor<S> {
         args: Vec<ExprDescriptor<S>>,
     },
     Concat(VecDeque<ExprDescriptor<S>>),
+    // A call or `...` in parentheses: exactly one value (Lua 5.4 manual §3.4).
+    Grouped(Box<ExprDescriptor<S>>),
 }
 
 #[derive(Debug)]
@@ -1181,7 +1183,12 @@ impl<S: StringInterner> Compiler<S> {
             PrimaryExpression::Name(name) => {
                 Ok(ExprDescriptor::Variable(self.find_variable(name.clone())?))
             }
-            PrimaryExpression::GroupedExpression(expr) => self.expression(expr),
+            PrimaryExpression::GroupedExpression(expr) => Ok(match self.expression(expr)? {
+                expr @ (ExprDescriptor::FunctionCall { .. }
+                | ExprDescriptor::MethodCall { .. }
+                | ExprDescriptor::VarArgs) => ExprDescriptor::Grouped(Box::new(expr)),
+                expr => expr,
+            }),
         }
     }
 
@@ -1933,6 +1940,8 @@ impl<S: StringInterner> Compiler<S> {
                 });
                 dest
             }
+
+            ExprDescriptor::Grouped(expr) => self.expr_discharge(*expr, dest)?,
 
             ExprDescriptor::UnaryOperator { op, expr } => {
                 let (source, source_is_temp) = self.expr_any_register(*expr)?;

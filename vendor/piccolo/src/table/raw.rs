@@ -530,12 +530,7 @@ impl<'gc> Key<'gc> {
 // Returns the closest i64 to a given f64 such that casting the i64 back to an f64 results in an
 // equal value, if such an integer exists.
 fn f64_to_i64(n: f64) -> Option<i64> {
-    let i = n as i64;
-    if i as f64 == n {
-        Some(i)
-    } else {
-        None
-    }
+    crate::constant::float_to_integer(n)
 }
 
 // Parameter must not be NaN, should return a bit-pattern which is always equal when the
