@@ -210,3 +210,56 @@ fn info_from_table<'gc>(ctx: Context<'gc>, fields: Table<'gc>) -> Result<ErrorIn
         retryable,
     })
 }
+
+#[cfg(test)]
+mod runtime_error_tests {
+    use crate::testing::run_process;
+
+    #[test]
+    fn vm_errors_read_like_lua_with_the_entry_and_line() {
+        let source = "local function main()
+    local out = ''
+    for _, f in ipairs({
+        function() local t = nil return t.x end,
+        function() return nil + 1 end,
+        function() return {} < {} end,
+        function() return 1 < 'x' end,
+        function() return #nil end,
+        function() undefined_function() end,
+        function() return 1 // 0 end,
+        function() return 1.5 | 0 end,
+        function() for i = 'a', 2 do end end,
+    }) do
+        local ok, err = pcall(f)
+        out = out .. err .. '\\n'
+    end
+    return out
+end
+return { main = main }";
+        let run = run_process(source, |_| {});
+        assert_eq!(
+            run.outcome(),
+            "app:test:4: attempt to index a nil value\n\
+             app:test:5: attempt to perform arithmetic on a nil value\n\
+             app:test:6: attempt to compare two table values\n\
+             app:test:7: attempt to compare number with string\n\
+             app:test:8: attempt to get length of a nil value\n\
+             app:test:9: attempt to call a nil value\n\
+             app:test:10: attempt to divide by zero\n\
+             app:test:11: number has no integer representation\n\
+             app:test:12: bad 'for' initial value (number expected, got string)\n"
+        );
+    }
+
+    #[test]
+    fn an_uncaught_vm_error_fails_the_process_with_its_location() {
+        let run = run_process(
+            "local function main()\n  local msg = nil\n  return msg.data\nend\nreturn { main = main }",
+            |_| {},
+        );
+        assert_eq!(
+            run.outcome(),
+            "error: app:test:3: attempt to index a nil value"
+        );
+    }
+}

@@ -181,7 +181,7 @@ impl<'gc> fmt::Display for String<'gc> {
 }
 
 #[derive(Debug, Copy, Clone, Error)]
-#[error("cannot concat {bad_type}")]
+#[error("attempt to concatenate a {bad_type} value")]
 pub struct BadConcatType {
     bad_type: &'static str,
 }

@@ -405,7 +405,14 @@ impl<'gc> Executor<'gc> {
                         };
                         match run_vm(ctx, lua_frame, VM_GRANULARITY) {
                             Err(err) => {
-                                top_state.frames.push(Frame::Error(err.into()));
+                                let err = located_error(
+                                    ctx,
+                                    &top_state.frames,
+                                    &top_state.stack,
+                                    &err,
+                                )
+                                .unwrap_or_else(|| err.into());
+                                top_state.frames.push(Frame::Error(err));
                             }
                             Ok(instructions_run) => {
                                 fuel.consume(instructions_run.try_into().unwrap());
@@ -575,6 +582,55 @@ impl<'gc, 'a> Execution<'gc, 'a> {
             },
         })
     }
+}
+
+/// A VM error as Lua reports it: a string error value, worded as Lua 5.4 words it
+/// and prefixed with `chunk:line:` of the instruction that failed (Lua 5.4 manual
+/// §4.4, `luaG_runerror`). `None` if the top frame is not Lua.
+fn located_error<'gc>(
+    ctx: Context<'gc>,
+    frames: &[Frame<'gc>],
+    stack: &[Value<'gc>],
+    error: &crate::RuntimeError,
+) -> Option<Error<'gc>> {
+    let Some(Frame::Lua { bottom, pc, .. }) = frames.last() else {
+        return None;
+    };
+    let Value::Function(Function::Closure(closure)) = stack.get(*bottom)? else {
+        return None;
+    };
+    let proto = closure.prototype();
+    // The failing instruction is the one before the program counter.
+    let pc = pc.saturating_sub(1);
+    let line = match proto
+        .opcode_line_numbers
+        .binary_search_by_key(&pc, |(opi, _)| *opi)
+    {
+        Ok(i) => proto.opcode_line_numbers[i].1,
+        Err(0) => return None,
+        Err(i) => proto.opcode_line_numbers[i - 1].1,
+    };
+    let type_error = error
+        .downcast::<crate::TypeError>()
+        .copied()
+        .or_else(|| match error.downcast::<super::VMError>() {
+            Some(super::VMError::BadType(type_error)) => Some(*type_error),
+            _ => None,
+        });
+    let message = match type_error {
+        Some(crate::TypeError { expected: "table", found }) => {
+            format!("attempt to index a {found} value")
+        }
+        Some(crate::TypeError { expected: "function", found }) => {
+            format!("attempt to call a {found} value")
+        }
+        Some(crate::TypeError { expected: "string or table", found }) => {
+            format!("attempt to get length of a {found} value")
+        }
+        _ => error.to_string(),
+    };
+    let text = format!("{}:{}: {message}", proto.chunk_name.to_str_lossy(), line);
+    Some(Error::from_value(Value::String(String::from_slice(&ctx, text))))
 }
 
 pub struct CurrentThread<'gc> {

@@ -14,40 +14,111 @@ use crate::{
 
 use super::{thread::LuaFrame, VMError};
 
+/// An operator applied to operands it cannot take, worded as Lua 5.4 words it
+/// (`attempt to perform arithmetic on a nil value`).
 #[derive(Debug, Copy, Clone, Error)]
-pub enum BinaryOperatorError {
-    #[error("cannot add values")]
+#[error("{}", self.message())]
+pub struct BinaryOperatorError {
+    op: Operator,
+    left: OperandKind,
+    right: OperandKind,
+}
+
+/// The operator of a [`BinaryOperatorError`].
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum Operator {
     Add,
-    #[error("cannot subtract values")]
     Subtract,
-    #[error("cannot multiply values")]
     Multiply,
-    #[error("cannot float divide values")]
     FloatDivide,
-    #[error("cannot floor divide values")]
     FloorDivide,
-    #[error("cannot modulo values")]
     Modulo,
-    #[error("cannot exponentiate values")]
     Exponentiate,
-    #[error("cannot negate value")]
     UnaryNegate,
-    #[error("cannot bitwise AND values")]
     BitAnd,
-    #[error("cannot bitwise OR values")]
     BitOr,
-    #[error("cannot bitwise XOR values")]
     BitXor,
-    #[error("cannot bitwise NOT value")]
     BitNot,
-    #[error("cannot shift value left")]
     ShiftLeft,
-    #[error("cannot shift value right")]
     ShiftRight,
-    #[error("cannot compare values with <")]
     LessThan,
-    #[error("cannot compare values with <=")]
     LessEqual,
+}
+
+/// What an operand of a failed operation was.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+struct OperandKind {
+    type_name: &'static str,
+    /// A number, or a string that converts to one.
+    numeric: bool,
+}
+
+impl OperandKind {
+    fn of(value: Value<'_>) -> Self {
+        let converted = value
+            .to_constant()
+            .and_then(|c| c.add(&Constant::Integer(0)));
+        OperandKind {
+            type_name: value.type_name(),
+            numeric: converted.is_some(),
+        }
+    }
+}
+
+impl BinaryOperatorError {
+    /// The error for `op` on `left` and `right` (a unary operator repeats its operand).
+    pub fn new(op: Operator, left: Value<'_>, right: Value<'_>) -> Self {
+        BinaryOperatorError {
+            op,
+            left: OperandKind::of(left),
+            right: OperandKind::of(right),
+        }
+    }
+
+    fn message(&self) -> std::string::String {
+        use Operator::*;
+        let (left, right) = (self.left, self.right);
+        match self.op {
+            LessThan | LessEqual if left.type_name == right.type_name => {
+                format!("attempt to compare two {} values", left.type_name)
+            }
+            LessThan | LessEqual => format!(
+                "attempt to compare {} with {}",
+                left.type_name, right.type_name
+            ),
+            BitAnd | BitOr | BitXor | BitNot | ShiftLeft | ShiftRight => {
+                let bad = if !left.numeric { left } else { right };
+                if bad.numeric {
+                    "number has no integer representation".into()
+                } else {
+                    format!(
+                        "attempt to perform bitwise operation on a {} value",
+                        bad.type_name
+                    )
+                }
+            }
+            FloorDivide if left.numeric && right.numeric => "attempt to divide by zero".into(),
+            Modulo if left.numeric && right.numeric => "attempt to perform 'n%0'".into(),
+            _ => {
+                let bad = if !left.numeric { left } else { right };
+                format!("attempt to perform arithmetic on a {} value", bad.type_name)
+            }
+        }
+    }
+}
+
+/// Why a numeric `for` cannot start, checked in lvm.c `forprep`'s order.
+fn for_loop_error<'gc>(init: Value<'gc>, limit: Value<'gc>, step: Value<'gc>) -> Option<RuntimeError> {
+    for (value, what) in [(limit, "limit"), (step, "step"), (init, "initial value")] {
+        if value.to_number().is_none() {
+            let found = value.type_name();
+            return Some(anyhow::anyhow!("bad 'for' {what} (number expected, got {found})").into());
+        }
+    }
+    if step.to_number() == Some(0.0) {
+        return Some(anyhow::anyhow!("'for' step is zero").into());
+    }
+    None
 }
 
 // Runs the VM for the given number of instructions or until the current LuaFrame may have been
@@ -273,11 +344,16 @@ pub(super) fn run_vm<'gc>(
             }
 
             Operation::NumericForPrep { base, jump } => {
-                registers.stack_frame[base.0 as usize] = raw_ops::subtract(
+                let (init, limit, step) = (
                     registers.stack_frame[base.0 as usize],
+                    registers.stack_frame[base.0 as usize + 1],
                     registers.stack_frame[base.0 as usize + 2],
-                )
-                .ok_or(BinaryOperatorError::Subtract)?;
+                );
+                if let Some(error) = for_loop_error(init, limit, step) {
+                    return Err(error);
+                }
+                registers.stack_frame[base.0 as usize] = raw_ops::subtract(init, step)
+                    .ok_or_else(|| BinaryOperatorError::new(Operator::Subtract, init, step))?;
                 *registers.pc = add_offset(*registers.pc, jump);
             }
 
@@ -288,14 +364,17 @@ pub(super) fn run_vm<'gc>(
                     registers.stack_frame[base.0 as usize + 2],
                 ) {
                     (Value::Integer(index), Value::Integer(limit), Value::Integer(step)) => {
-                        let index = index + step;
+                        // Stepping past the integer range ends the loop (Lua 5.4 precomputes
+                        // the iteration count, so it never wraps around).
+                        let (index, overflowed) = index.overflowing_add(step);
                         registers.stack_frame[base.0 as usize] = Value::Integer(index);
 
-                        let past_end = if step < 0 {
-                            index < limit
-                        } else {
-                            limit < index
-                        };
+                        let past_end = overflowed
+                            || if step < 0 {
+                                index < limit
+                            } else {
+                                limit < index
+                            };
                         if !past_end {
                             *registers.pc = add_offset(*registers.pc, jump);
                             registers.stack_frame[base.0 as usize + 3] = Value::Integer(index);
@@ -318,7 +397,9 @@ pub(super) fn run_vm<'gc>(
                                 registers.stack_frame[base.0 as usize + 3] = Value::Number(index);
                             }
                         } else {
-                            return Err(BinaryOperatorError::Add.into());
+                            return Err(for_loop_error(index, limit, step).unwrap_or_else(|| {
+                                anyhow::anyhow!("bad 'for' limit (number expected)").into()
+                            }));
                         }
                     }
                 }
@@ -430,7 +511,7 @@ pub(super) fn run_vm<'gc>(
             } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                if (raw_ops::less_than(left, right).ok_or(BinaryOperatorError::LessThan)?)
+                if (raw_ops::less_than(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::LessThan, left, right))?)
                     == skip_if
                 {
                     *registers.pc += 1;
@@ -444,7 +525,7 @@ pub(super) fn run_vm<'gc>(
             } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                if (raw_ops::less_equal(left, right).ok_or(BinaryOperatorError::LessEqual)?)
+                if (raw_ops::less_equal(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::LessEqual, left, right))?)
                     == skip_if
                 {
                     *registers.pc += 1;
@@ -459,97 +540,97 @@ pub(super) fn run_vm<'gc>(
             Operation::Minus { dest, source } => {
                 let value = registers.stack_frame[source.0 as usize];
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::negate(value).ok_or(BinaryOperatorError::UnaryNegate)?;
+                    raw_ops::negate(value).ok_or_else(|| BinaryOperatorError::new(Operator::UnaryNegate, value, value))?;
             }
 
             Operation::BitNot { dest, source } => {
                 let value = registers.stack_frame[source.0 as usize];
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_not(value).ok_or(BinaryOperatorError::BitNot)?;
+                    raw_ops::bitwise_not(value).ok_or_else(|| BinaryOperatorError::new(Operator::BitNot, value, value))?;
             }
 
             Operation::Add { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::add(left, right).ok_or(BinaryOperatorError::Add)?;
+                    raw_ops::add(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Add, left, right))?;
             }
 
             Operation::Sub { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::subtract(left, right).ok_or(BinaryOperatorError::Add)?;
+                    raw_ops::subtract(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Subtract, left, right))?;
             }
 
             Operation::Mul { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::multiply(left, right).ok_or(BinaryOperatorError::Multiply)?;
+                    raw_ops::multiply(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Multiply, left, right))?;
             }
 
             Operation::Div { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::float_divide(left, right).ok_or(BinaryOperatorError::FloatDivide)?;
+                    raw_ops::float_divide(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::FloatDivide, left, right))?;
             }
 
             Operation::IDiv { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::floor_divide(left, right).ok_or(BinaryOperatorError::FloorDivide)?;
+                    raw_ops::floor_divide(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::FloorDivide, left, right))?;
             }
 
             Operation::Mod { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::modulo(left, right).ok_or(BinaryOperatorError::Modulo)?;
+                    raw_ops::modulo(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Modulo, left, right))?;
             }
 
             Operation::Pow { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::exponentiate(left, right).ok_or(BinaryOperatorError::Exponentiate)?;
+                    raw_ops::exponentiate(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Exponentiate, left, right))?;
             }
 
             Operation::BitAnd { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_and(left, right).ok_or(BinaryOperatorError::BitAnd)?;
+                    raw_ops::bitwise_and(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::BitAnd, left, right))?;
             }
 
             Operation::BitOr { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_or(left, right).ok_or(BinaryOperatorError::BitOr)?;
+                    raw_ops::bitwise_or(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::BitOr, left, right))?;
             }
 
             Operation::BitXor { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_xor(left, right).ok_or(BinaryOperatorError::BitXor)?;
+                    raw_ops::bitwise_xor(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::BitXor, left, right))?;
             }
 
             Operation::ShiftLeft { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::shift_left(left, right).ok_or(BinaryOperatorError::ShiftLeft)?;
+                    raw_ops::shift_left(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::ShiftLeft, left, right))?;
             }
 
             Operation::ShiftRight { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
                 registers.stack_frame[dest.0 as usize] =
-                    raw_ops::shift_right(left, right).ok_or(BinaryOperatorError::ShiftRight)?;
+                    raw_ops::shift_right(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::ShiftRight, left, right))?;
             }
         }
 
