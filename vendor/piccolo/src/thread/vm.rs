@@ -3,7 +3,7 @@ use gc_arena::allocator_api::MetricsAlloc;
 use thiserror::Error;
 
 use crate::{
-    meta_ops::{self, MetaResult},
+    meta_ops::{self, MetaMethod, MetaResult},
     opcode::{Operation, RCIndex},
     raw_ops,
     table::RawTable,
@@ -119,6 +119,27 @@ fn for_loop_error<'gc>(init: Value<'gc>, limit: Value<'gc>, step: Value<'gc>) ->
         return Some(anyhow::anyhow!("'for' step is zero").into());
     }
     None
+}
+
+/// The metamethod `event` of `left`, else of `right` (Lua 5.4 manual §2.4).
+fn binary_metamethod<'gc>(
+    ctx: Context<'gc>,
+    event: MetaMethod,
+    left: Value<'gc>,
+    right: Value<'gc>,
+) -> Option<Function<'gc>> {
+    let of = |value: Value<'gc>| {
+        let metatable = match value {
+            Value::Table(table) => table.metatable(),
+            Value::UserData(userdata) => userdata.metatable(),
+            _ => None,
+        }?;
+        match metatable.get(ctx, event) {
+            Value::Function(function) => Some(function),
+            _ => None,
+        }
+    };
+    of(left).or_else(|| of(right))
 }
 
 // Runs the VM for the given number of instructions or until the current LuaFrame may have been
@@ -511,10 +532,23 @@ pub(super) fn run_vm<'gc>(
             } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                if (raw_ops::less_than(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::LessThan, left, right))?)
-                    == skip_if
-                {
-                    *registers.pc += 1;
+                match raw_ops::less_than(left, right) {
+                    Some(result) => {
+                        if result == skip_if {
+                            *registers.pc += 1;
+                        }
+                    }
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Lt, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::LessThan, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::SkipIf(skip_if),
+                        )?;
+                        break;
+                    }
                 }
             }
 
@@ -525,10 +559,23 @@ pub(super) fn run_vm<'gc>(
             } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                if (raw_ops::less_equal(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::LessEqual, left, right))?)
-                    == skip_if
-                {
-                    *registers.pc += 1;
+                match raw_ops::less_equal(left, right) {
+                    Some(result) => {
+                        if result == skip_if {
+                            *registers.pc += 1;
+                        }
+                    }
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Le, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::LessEqual, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::SkipIf(skip_if),
+                        )?;
+                        break;
+                    }
                 }
             }
 
@@ -539,98 +586,266 @@ pub(super) fn run_vm<'gc>(
 
             Operation::Minus { dest, source } => {
                 let value = registers.stack_frame[source.0 as usize];
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::negate(value).ok_or_else(|| BinaryOperatorError::new(Operator::UnaryNegate, value, value))?;
+                match raw_ops::negate(value) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Unm, value, value)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::UnaryNegate, value, value))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[value, value],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::BitNot { dest, source } => {
                 let value = registers.stack_frame[source.0 as usize];
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_not(value).ok_or_else(|| BinaryOperatorError::new(Operator::BitNot, value, value))?;
+                match raw_ops::bitwise_not(value) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::BNot, value, value)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitNot, value, value))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[value, value],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::Add { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::add(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Add, left, right))?;
+                match raw_ops::add(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Add, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::Add, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::Sub { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::subtract(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Subtract, left, right))?;
+                match raw_ops::subtract(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Sub, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::Subtract, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::Mul { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::multiply(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Multiply, left, right))?;
+                match raw_ops::multiply(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Mul, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::Multiply, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::Div { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::float_divide(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::FloatDivide, left, right))?;
+                match raw_ops::float_divide(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Div, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::FloatDivide, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::IDiv { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::floor_divide(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::FloorDivide, left, right))?;
+                match raw_ops::floor_divide(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::IDiv, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::FloorDivide, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::Mod { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::modulo(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Modulo, left, right))?;
+                match raw_ops::modulo(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Mod, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::Modulo, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::Pow { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::exponentiate(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::Exponentiate, left, right))?;
+                match raw_ops::exponentiate(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Pow, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::Exponentiate, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::BitAnd { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_and(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::BitAnd, left, right))?;
+                match raw_ops::bitwise_and(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::BAnd, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitAnd, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::BitOr { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_or(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::BitOr, left, right))?;
+                match raw_ops::bitwise_or(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::BOr, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitOr, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::BitXor { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::bitwise_xor(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::BitXor, left, right))?;
+                match raw_ops::bitwise_xor(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::BXor, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitXor, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::ShiftLeft { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::shift_left(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::ShiftLeft, left, right))?;
+                match raw_ops::shift_left(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Shl, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::ShiftLeft, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
 
             Operation::ShiftRight { dest, left, right } => {
                 let left = get_rc(&registers.stack_frame, &current_prototype.constants, left);
                 let right = get_rc(&registers.stack_frame, &current_prototype.constants, right);
-                registers.stack_frame[dest.0 as usize] =
-                    raw_ops::shift_right(left, right).ok_or_else(|| BinaryOperatorError::new(Operator::ShiftRight, left, right))?;
+                match raw_ops::shift_right(left, right) {
+                    Some(result) => registers.stack_frame[dest.0 as usize] = result,
+                    None => {
+                        let function = binary_metamethod(ctx, MetaMethod::Shr, left, right)
+                            .ok_or_else(|| BinaryOperatorError::new(Operator::ShiftRight, left, right))?;
+                        lua_frame.call_meta_function(
+                            ctx,
+                            function,
+                            &[left, right],
+                            MetaReturn::Register(dest),
+                        )?;
+                        break;
+                    }
+                }
             }
         }
 
