@@ -519,3 +519,53 @@ fn a_flooded_mailbox_makes_sends_fail_visibly_and_keeps_what_it_accepted() {
         "stopped by\tmailbox full\tUnavailable\nsink kept every accepted message:\ttrue\tx\ttrue\n"
     );
 }
+
+#[test]
+fn blocking_calls_inside_hand_driven_coroutines_block_only_that_coroutine() {
+    let out = stdout_of(
+        &script(
+            "local ch = channel.new()
+            local co = coroutine.create(function(a)
+                time.sleep('20ms')
+                local got = ch:receive()
+                local b = coroutine.yield(a + got)
+                return b * 2
+            end)
+            coroutine.spawn(function() ch:send(10) end)
+            local ok, x = coroutine.resume(co, 1)
+            io.print('yielded', tostring(ok), x, coroutine.status(co))
+            local ok2, y = coroutine.resume(co, 21)
+            io.print('returned', tostring(ok2), y, coroutine.status(co))
+            local w = coroutine.wrap(function() time.sleep('1ms') coroutine.yield('w1') return 'w2' end)
+            io.print(w(), w())",
+        ),
+        &[],
+    );
+    assert_eq!(
+        out,
+        "yielded\ttrue\t11\tsuspended\nreturned\ttrue\t42\tdead\nw1\tw2\n"
+    );
+}
+
+#[test]
+fn sleeps_and_timers_never_fire_early() {
+    let out = stdout_of(
+        &script(
+            "local function elapsed_ms(since) return time.now():sub(since):milliseconds() end
+            local start = time.now()
+            time.sleep('60ms')
+            local slept = elapsed_ms(start)
+            start = time.now()
+            time.after('40ms'):receive()
+            local after = elapsed_ms(start)
+            start = time.now()
+            local ticker = time.ticker('20ms')
+            for _ = 1, 3 do ticker:channel():receive() end
+            ticker:stop()
+            local ticks = elapsed_ms(start)
+            io.print(tostring(slept >= 60), tostring(after >= 40), tostring(ticks >= 60))",
+        ),
+        &[],
+    );
+    assert_eq!(out, "true\ttrue\ttrue\n");
+}
