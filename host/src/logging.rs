@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use crate::bindings::{Level, Node, Payload};
 
@@ -58,7 +58,7 @@ impl LogSink {
                 line += &self.paint(level_colour(level), &label);
             }
             _ => {
-                line += &utc_timestamp();
+                line += &local_timestamp();
                 line.push('\t');
                 line += level_name(level);
             }
@@ -224,11 +224,10 @@ fn key_text(payload: &Payload, index: u32) -> String {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS` in UTC.
-fn utc_timestamp() -> String {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+/// `YYYY-MM-DD HH:MM:SS` in the local zone, as Go's logger writes it.
+fn local_timestamp() -> String {
+    let now = crate::clock::unix_seconds();
+    let seconds = now + i64::from(crate::clock::local_offset(now).0);
     let (days, time) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
     format!(
