@@ -569,3 +569,24 @@ fn sleeps_and_timers_never_fire_early() {
     );
     assert_eq!(out, "true\ttrue\ttrue\n");
 }
+
+#[test]
+fn only_the_local_registry_scope_exists_on_one_node() {
+    let out = stdout_of(
+        &script(
+            "local r = process.registry
+            io.print(tostring(r.register('a', nil, r.LOCAL)), tostring(r.lookup('a') == process.pid()))
+            io.print(select(2, r.register('b', nil, r.EVENTUAL)):message())
+            io.print(select(2, r.register('c', nil, r.STRONG)):message())
+            io.print(tostring(r.unregister('a', r.LOCAL)), select(2, r.unregister('a', r.CONSISTENT)):message())
+            local ok, err = r.register('d', 'not a pid')
+            io.print(tostring(ok), err:kind())",
+        ),
+        &[],
+    );
+    assert_eq!(
+        out,
+        "true\ttrue\neventual registry not available\nglobal registry not available\n\
+         true\tglobal registry not available\nnil\tInvalid\n"
+    );
+}

@@ -80,6 +80,9 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
     let registry_calls: [(&str, Call); 3] = [
         ("register", |ctx, env, stack| {
             let name = string_arg(ctx, stack, 0, "register")?;
+            if let Some(unavailable) = non_local_scope(stack.get(2)) {
+                return Ok(Err(unavailable));
+            }
             let pid = match stack.get(1) {
                 Value::Nil => None,
                 _ => Some(string_arg(ctx, stack, 1, "register")?),
@@ -95,6 +98,9 @@ pub fn module<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Table<'gc> {
         }),
         ("unregister", |ctx, env, stack| {
             let name = string_arg(ctx, stack, 0, "unregister")?;
+            if let Some(unavailable) = non_local_scope(stack.get(1)) {
+                return Ok(Err(unavailable));
+            }
             Ok(Ok(Value::Boolean(env.host.unregister(&name))))
         }),
     ];
@@ -186,6 +192,21 @@ fn encode_from<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>, first: usize) -> 
     (first..stack.len())
         .map(|i| codec::encode(ctx, stack.get(i)))
         .collect()
+}
+
+/// The error for a registry scope other than `LOCAL` (process.md §9): a single node
+/// has no global or eventual registry.
+fn non_local_scope(scope: Value<'_>) -> Option<ErrorInfo> {
+    let message = match scope {
+        Value::Nil | Value::Integer(0) => return None,
+        Value::Integer(1) => "eventual registry not available",
+        _ => "global registry not available",
+    };
+    Some(ErrorInfo {
+        kind: "Internal".into(),
+        message: message.into(),
+        retryable: Some(false),
+    })
 }
 
 /// Buffer sizes of the subscription channels (process.md §5).
