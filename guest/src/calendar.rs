@@ -56,7 +56,7 @@ pub fn days_in_month(month: u32, year: i64) -> u32 {
 }
 
 /// Days from 1970-01-01 to `year-month-01` (month 1–12), Howard Hinnant's algorithm.
-fn days_from_civil(year: i128, month: i128) -> i128 {
+pub fn days_from_civil(year: i128, month: i128) -> i128 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
@@ -67,7 +67,7 @@ fn days_from_civil(year: i128, month: i128) -> i128 {
 }
 
 /// The civil date (year, month 1–12, day 1–31) `days` after 1970-01-01.
-fn civil_from_days(days: i128) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i128) -> (i64, u32, u32) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted - era * 146_097;

@@ -9,6 +9,7 @@ use piccolo::{CallbackReturn, Context, Error, IntoValue, Table, Value};
 use super::args::{check_table, library_fn, to_numeric, type_error};
 use super::check::{arg_error, check_integer, float_to_integer};
 use crate::api::set;
+use crate::calendar;
 use crate::env::Env;
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
@@ -179,36 +180,13 @@ fn time_from_fields<'gc>(
 
 /// Days from 1970-01-01 to the given proleptic Gregorian date (month 1–12).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    (calendar::days_from_civil(year.into(), month.into()) + i128::from(day) - 1) as i64
 }
 
 /// The date of a day counted from 1970-01-01: (year, month 1–12, day 1–31).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let (year, month, day) = calendar::civil_from_days(days.into());
+    (year, month.into(), day.into())
 }
 
 const WEEKDAYS: [&str; 7] = [
@@ -291,7 +269,11 @@ impl BrokenDown {
         let week = (self.year_day - 1 - weekday_from_monday + 10) / 7;
         if week < 1 {
             let previous = self.year - 1;
-            let days_in_previous = if is_leap(previous) { 366 } else { 365 };
+            let days_in_previous = if calendar::is_leap(previous) {
+                366
+            } else {
+                365
+            };
             let shifted = BrokenDown {
                 year: previous,
                 year_day: self.year_day + days_in_previous,
@@ -300,7 +282,11 @@ impl BrokenDown {
             };
             return shifted.iso_week();
         }
-        let days_in_year = if is_leap(self.year) { 366 } else { 365 };
+        let days_in_year = if calendar::is_leap(self.year) {
+            366
+        } else {
+            365
+        };
         if week == 53 && self.year_day - weekday_from_monday > days_in_year - 3 {
             return (self.year + 1, 1);
         }
