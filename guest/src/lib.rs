@@ -32,5 +32,5 @@ pub mod vm;
 #[cfg(target_arch = "wasm32")]
 mod export;
 
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

@@ -16,7 +16,9 @@ use crate::host::Host;
 /// What the fake host saw, shared with the test.
 #[derive(Default)]
 pub struct Recorded {
+    /// Everything written to stdout.
     pub stdout: Vec<u8>,
+    /// The mailbox: signals the process takes with `next_signal`.
     pub signals: VecDeque<Signal>,
     /// Armed timers: ID → deadline on the virtual clock `now`.
     pub timers: BTreeMap<u64, i64>,
@@ -30,7 +32,9 @@ pub struct Recorded {
     pub later: VecDeque<Signal>,
     /// Children spawned: entry ID, PID given.
     pub spawned: Vec<(String, String)>,
+    /// How many terminal reads the process started.
     pub line_requests: usize,
+    /// Log records, in order.
     pub logs: Vec<LogRecord>,
     /// What `timer.now` answers: nanoseconds since the Unix epoch.
     pub now: i64,
