@@ -5,9 +5,12 @@ use std::cell::RefCell;
 use crate::bindings::exports::wippy::runtime::guest::Guest;
 use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
 use crate::host::{Host, WitHost};
-use crate::vm::{internal, Process};
+use crate::vm::{internal, Prepared, Process};
 
 thread_local! {
+    /// The Lua state `initialize` built, until `start` binds it to the process. In a
+    /// pre-initialised (snapshotted) guest it is already here when the instance starts.
+    static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
     /// The process this instance runs; wasm instances are single-threaded.
     static PROCESS: RefCell<Option<Process>> = const { RefCell::new(None) };
 }
@@ -15,10 +18,21 @@ thread_local! {
 struct Component;
 
 impl Guest for Component {
+    fn initialize() {
+        report_panics();
+        PREPARED.with_borrow_mut(|slot| {
+            if slot.is_none() {
+                *slot = Some(Prepared::new(Box::new(WitHost)));
+            }
+        });
+    }
+
     fn start(info: StartInfo) -> Result<(), ErrorInfo> {
-        // A panic aborts the instance; tell the host why first.
-        std::panic::set_hook(Box::new(|panic| WitHost.report_panic(&panic.to_string())));
-        let process = Process::start(Box::new(WitHost), info)?;
+        report_panics();
+        let prepared = PREPARED
+            .take()
+            .unwrap_or_else(|| Prepared::new(Box::new(WitHost)));
+        let process = Process::start_prepared(prepared, info)?;
         PROCESS.with_borrow_mut(|slot| *slot = Some(process));
         Ok(())
     }
@@ -32,6 +46,11 @@ impl Guest for Component {
                 )))
             })
     }
+}
+
+/// A panic aborts the instance; the hook tells the host why first.
+fn report_panics() {
+    std::panic::set_hook(Box::new(|panic| WitHost.report_panic(&panic.to_string())));
 }
 
 crate::bindings::export!(Component with_types_in crate::bindings);

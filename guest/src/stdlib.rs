@@ -2,14 +2,34 @@
 
 use std::rc::Rc;
 
-use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Thread, Value};
+use piccolo::{
+    Callback, CallbackReturn, Context, Executor, Function, IntoValue, Table, Thread, Value,
+};
 
 use crate::api::{self, channel, errors, io, payload, process, set, text_or_empty, time};
 use crate::bindings::{Level, LogRecord};
 use crate::env::Env;
+use crate::lua_std::read_only;
 
 /// Installs the globals, then the listed modules.
 pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
+    let shared = install_shared(ctx, env);
+    expose_modules(ctx, shared.modules, modules);
+}
+
+/// What [`install_shared`] builds that process code cannot reach: each process picks
+/// from it when it starts.
+pub struct Shared<'gc> {
+    /// Every module an entry may list, already read-only, by name.
+    pub modules: Table<'gc>,
+    /// `math.randomseed`, to give each process its own random sequence.
+    pub randomseed: Option<Function<'gc>>,
+}
+
+/// Installs every global, builds every module and seals the library and module
+/// tables: everything that does not depend on which process runs, so it can be
+/// built once and snapshotted (see `vm::Prepared`).
+pub fn install_shared<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Shared<'gc> {
     let globals = ctx.globals();
     crate::lua_std::install(ctx, env);
     errors::install(ctx, env);
@@ -19,19 +39,45 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
     install_coroutine_spawn(ctx, env);
     install_print(ctx, env);
     install_require(ctx);
-    for name in modules {
-        let module: Value = match name.as_str() {
-            "io" => io::module(ctx, env).into(),
-            "time" => time::module(ctx, env).into(),
-            "json" => api::json::module(ctx, env).into(),
-            "logger" => api::logger::module(ctx, env),
-            // Globals that manifests may list harmlessly (`process`, `channel`, ...).
-            _ => continue,
-        };
-        set(ctx, globals, name, module);
-    }
+    let randomseed = match globals.get(ctx, "math") {
+        Value::Table(math) => match math.get(ctx, "randomseed") {
+            Value::Function(randomseed) => Some(randomseed),
+            _ => None,
+        },
+        _ => None,
+    };
     crate::lua_std::seal_globals(ctx, crate::lua_std::LIBRARY_TABLES);
     crate::lua_std::seal_globals(ctx, WIPPY_TABLES);
+
+    let modules = Table::new(&ctx);
+    let built: [(&str, Value<'gc>); 4] = [
+        ("io", io::module(ctx, env).into()),
+        ("time", time::module(ctx, env).into()),
+        ("json", api::json::module(ctx, env).into()),
+        ("logger", api::logger::module(ctx, env)),
+    ];
+    for (name, module) in built {
+        let module = match module {
+            Value::Table(table) if WIPPY_TABLES.contains(&name) => read_only(ctx, table).into(),
+            module => module,
+        };
+        set(ctx, modules, name, module);
+    }
+    Shared {
+        modules,
+        randomseed,
+    }
+}
+
+/// Makes the `modules` an entry lists globals. Other names are globals that manifests
+/// may list harmlessly (`process`, `channel`, ...).
+pub fn expose_modules<'gc>(ctx: Context<'gc>, modules: Table<'gc>, names: &[String]) {
+    for name in names {
+        let module = modules.get(ctx, ctx.intern(name.as_bytes()));
+        if !module.is_nil() {
+            set(ctx, ctx.globals(), name, module);
+        }
+    }
 }
 
 /// The Wippy globals and modules whose tables process code may not change

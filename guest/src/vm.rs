@@ -4,8 +4,8 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use piccolo::{
-    Closure, Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, Value,
-    Variadic,
+    Closure, Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor,
+    StashedFunction, StashedTable, Value, Variadic,
 };
 
 use crate::api::errors;
@@ -34,14 +34,60 @@ pub struct Process {
 /// The main coroutine; the process ends when it does.
 const MAIN_TASK: TaskId = 0;
 
-impl Process {
-    /// Builds the Lua state, runs the chunk's top level and prepares `method` as the main
-    /// coroutine (process.md §3).
-    pub fn start(host: Box<dyn Host>, info: StartInfo) -> Result<Process, ErrorInfo> {
-        let pid = host.self_pid();
-        let env = Rc::new(Env::new(host, info.entry_id.clone(), pid));
+/// A Lua state with every global, library and module built, not yet bound to a
+/// process: what the `initialize` export builds once so the host can snapshot it, and
+/// what each process then starts from.
+pub struct Prepared {
+    lua: Lua,
+    env: Rc<Env>,
+    /// Every module an entry may list (see [`stdlib::Shared`]).
+    modules: StashedTable,
+    randomseed: Option<StashedFunction>,
+}
+
+impl Prepared {
+    /// Builds the shared state against `host`. It calls no import that depends on
+    /// which process runs: the snapshot is taken before any process exists.
+    pub fn new(host: Box<dyn Host>) -> Prepared {
+        let env = Rc::new(Env::unbound(host));
         let mut lua = Lua::core();
-        lua.enter(|ctx| stdlib::install(ctx, &env, &info.modules));
+        let (modules, randomseed) = lua.enter(|ctx| {
+            let shared = stdlib::install_shared(ctx, &env);
+            (
+                ctx.stash(shared.modules),
+                shared.randomseed.map(|function| ctx.stash(function)),
+            )
+        });
+        Prepared {
+            lua,
+            env,
+            modules,
+            randomseed,
+        }
+    }
+}
+
+impl Process {
+    /// Builds the Lua state, then starts the process in it (see [`Process::start_prepared`]).
+    pub fn start(host: Box<dyn Host>, info: StartInfo) -> Result<Process, ErrorInfo> {
+        Process::start_prepared(Prepared::new(host), info)
+    }
+
+    /// Binds `prepared` to this process (PID, entry, listed modules, its own random
+    /// seed), runs the chunk's top level and prepares `method` as the main coroutine
+    /// (process.md §3).
+    pub fn start_prepared(prepared: Prepared, info: StartInfo) -> Result<Process, ErrorInfo> {
+        let Prepared {
+            mut lua,
+            env,
+            modules,
+            randomseed,
+        } = prepared;
+        env.bind(info.entry_id.clone(), env.host.self_pid());
+        lua.enter(|ctx| stdlib::expose_modules(ctx, ctx.fetch(&modules), &info.modules));
+        if let Some(randomseed) = randomseed {
+            reseed(&mut lua, &randomseed)?;
+        }
 
         let source = typed_lua::erase(&info.entry_id, info.source.as_bytes())
             .map_err(|e| internal(format!("failed to execute script: {e}")))?;
@@ -209,13 +255,61 @@ enum TaskEnd {
     ProcessEnds(ExitResult),
 }
 
+/// Gives the process a random sequence of its own, as Lua 5.4 seeds each state
+/// randomly: the seed taken while building the shared state is the same in every
+/// process started from the snapshot.
+fn reseed(lua: &mut Lua, randomseed: &StashedFunction) -> Result<(), ErrorInfo> {
+    let (first, second) = fresh_seeds();
+    let executor = lua.enter(|ctx| {
+        ctx.stash(Executor::start(
+            ctx,
+            ctx.fetch(randomseed),
+            (first as i64, second as i64),
+        ))
+    });
+    while !lua.enter(|ctx| {
+        ctx.fetch(&executor)
+            .step(ctx, &mut Fuel::with(FUEL_PER_ENTER))
+    }) {}
+    lua.enter(|ctx| match ctx.fetch(&executor).take_result::<()>(ctx) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(failure_info(error, "seeding math.random: ")),
+        Err(mode) => Err(internal(format!("seeding math.random: {mode}"))),
+    })
+}
+
+/// Two fresh random words from WASI (`wasi:random/random`, which the guest's Rust
+/// standard library imports already). The standard library's own randomness is
+/// seeded once per instance and so frozen into the snapshot.
+#[cfg(target_arch = "wasm32")]
+fn fresh_seeds() -> (u64, u64) {
+    #[link(wasm_import_module = "wasi:random/random@0.2.12")]
+    extern "C" {
+        #[link_name = "get-random-u64"]
+        fn get_random_u64() -> u64;
+    }
+    // SAFETY: `get-random-u64: func() -> u64` lowers to a core function taking
+    // nothing and returning an i64; it touches no guest memory.
+    unsafe { (get_random_u64(), get_random_u64()) }
+}
+
+/// Natively (tests) every `RandomState` gets new keys.
+#[cfg(not(target_arch = "wasm32"))]
+fn fresh_seeds() -> (u64, u64) {
+    use std::hash::BuildHasher;
+    let state = std::collections::hash_map::RandomState::new();
+    (state.hash_one(1u8), state.hash_one(2u8))
+}
+
+/// Piccolo fuel per `enter` while running Rust-driven Lua to completion.
+const FUEL_PER_ENTER: i32 = 8192;
+
 /// Runs the chunk's top level, which must not block (manifest.md §3).
 fn run_to_completion(
     lua: &mut Lua,
     env: &Env,
     executor: &StashedExecutor,
 ) -> Result<(), ErrorInfo> {
-    const FUEL_PER_ENTER: i32 = 8192;
     loop {
         let done = lua.enter(|ctx| {
             let mut fuel = Fuel::with(FUEL_PER_ENTER);
@@ -287,5 +381,89 @@ pub fn internal(message: String) -> ErrorInfo {
         kind: "Internal".into(),
         message,
         retryable: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{FakeHost, ProcessRun, SELF_PID};
+
+    /// Prepares a state, lets `between` change the host, then starts `source` as
+    /// entry `entry_id` with `modules` and runs it to its end.
+    fn run_prepared(
+        entry_id: &str,
+        modules: &[&str],
+        source: &str,
+        between: impl FnOnce(&FakeHost),
+    ) -> String {
+        let host = FakeHost::default();
+        let prepared = Prepared::new(Box::new(host.clone()));
+        between(&host);
+        let info = StartInfo {
+            entry_id: entry_id.into(),
+            source: source.into(),
+            method: "main".into(),
+            modules: modules.iter().map(|name| name.to_string()).collect(),
+            args: Vec::new(),
+        };
+        let exit = match Process::start_prepared(prepared, info) {
+            Ok(mut process) => loop {
+                if let Step::Finished(exit) = process.run(10_000) {
+                    break exit;
+                }
+            },
+            Err(error) => ExitResult::Failure(error),
+        };
+        ProcessRun {
+            exit: Some(exit),
+            host: host.0.clone(),
+        }
+        .outcome()
+    }
+
+    #[test]
+    fn a_prepared_state_takes_the_identity_of_the_process_it_starts() {
+        let source = r#"
+            return { main = function() return process.pid() .. " " .. process.id() end }
+        "#;
+        assert_eq!(
+            run_prepared("app:other", &[], source, |_| {}),
+            format!("{SELF_PID} app:other")
+        );
+    }
+
+    #[test]
+    fn only_the_listed_modules_become_globals_and_stay_read_only() {
+        let source = r#"
+            return { main = function()
+                local changed = pcall(function() json.extra = 1 end)
+                return tostring(io) .. " " .. type(json) .. " " .. type(logger) .. " "
+                    .. tostring(pcall(require, "time")) .. " " .. tostring(changed)
+            end }
+        "#;
+        assert_eq!(
+            run_prepared("app:test", &["json", "logger", "process"], source, |_| {}),
+            "nil table userdata false false"
+        );
+    }
+
+    #[test]
+    fn os_clock_counts_from_the_start_not_from_the_preparation() {
+        let source = "return { main = function() return os.clock() end }";
+        let hour = 3_600 * 1_000_000_000;
+        assert_eq!(
+            run_prepared("app:test", &[], source, |host| host.0.borrow_mut().now =
+                hour),
+            "0.0"
+        );
+    }
+
+    #[test]
+    fn processes_draw_different_random_numbers_without_randomseed() {
+        let source = "return { main = function() return math.random(1, 1 << 62) end }";
+        let first = run_prepared("app:test", &[], source, |_| {});
+        let second = run_prepared("app:test", &[], source, |_| {});
+        assert_ne!(first, second);
     }
 }

@@ -86,13 +86,12 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     // No CPU clock reaches the sandbox: `os.clock()` is the wall-clock time this
     // process has existed, in seconds, which bounds its CPU time from above.
     let e = env.clone();
-    let started = env.host.now();
     set(
         ctx,
         os,
         "clock",
         library_fn(ctx, move |ctx, _, mut stack| {
-            let elapsed = e.host.now().saturating_sub(started);
+            let elapsed = e.host.now().saturating_sub(e.started_at.get());
             stack.replace(ctx, elapsed as f64 / NANOS_PER_SECOND as f64);
             Ok(CallbackReturn::Return)
         }),
