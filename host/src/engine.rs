@@ -1,12 +1,18 @@
-//! The wasm engine: configuration, the compiled guest (cached on disk), the linker
-//! with every host interface, and the epoch ticker that bounds guest slices.
+//! The wasm engine: configuration, the compiled guest (pre-initialised and cached on
+//! disk), the linker with every host interface, and the epoch ticker that bounds guest
+//! slices.
 
+use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::component::{Component, HasSelf, Instance, Lift, Linker, WasmList};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
 use crate::bindings::{Level, ProcessWorld, ProcessWorldPre};
 use crate::instance::ProcessState;
@@ -64,19 +70,21 @@ impl WasmEngine {
 /// one, which panics the host thread, and no process may write to the real terminal
 /// behind the `terminal` interface's back. A guest panic still reaches the host,
 /// through `process.report-panic`.
-fn link_wasi(linker: &mut Linker<ProcessState>, component: &Component) -> anyhow::Result<()> {
+fn link_wasi<T: WasiView + 'static>(
+    linker: &mut Linker<T>,
+    component: &Component,
+) -> anyhow::Result<()> {
     use wasmtime_wasi::cli::{WasiCli, WasiCliView};
     use wasmtime_wasi::p2::bindings::{cli, random};
     use wasmtime_wasi::random::WasiRandom;
-    use wasmtime_wasi::WasiView;
 
     random::random::add_to_linker::<_, WasiRandom>(linker, |state| state.ctx().ctx.random())?;
     random::insecure::add_to_linker::<_, WasiRandom>(linker, |state| state.ctx().ctx.random())?;
     random::insecure_seed::add_to_linker::<_, WasiRandom>(linker, |state| {
         state.ctx().ctx.random()
     })?;
-    cli::environment::add_to_linker::<_, WasiCli>(linker, ProcessState::cli)?;
-    cli::exit::add_to_linker::<_, WasiCli>(linker, ProcessState::cli)?;
+    cli::environment::add_to_linker::<_, WasiCli>(linker, T::cli)?;
+    cli::exit::add_to_linker::<_, WasiCli>(linker, T::cli)?;
     linker.define_unknown_imports_as_traps(component)?;
     Ok(())
 }
@@ -163,8 +171,9 @@ fn start_epoch_ticker(engine: &Engine) {
         .ok();
 }
 
-/// The guest compiled for this engine: from the cache when present, else compiled
-/// with cranelift (~0.5 s) and cached, keyed by the wasm and the engine's settings.
+/// The guest compiled for this engine: from the cache when present, else
+/// pre-initialised ([`pre_initialise`]), compiled with cranelift and cached, keyed by
+/// the wasm, the engine's settings and the snapshot scheme.
 fn load_guest(engine: &Engine) -> anyhow::Result<(Component, &'static str)> {
     let cache_file =
         cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
@@ -181,15 +190,197 @@ fn load_guest(engine: &Engine) -> anyhow::Result<(Component, &'static str)> {
             }
         }
     }
+    let snapshot = pre_initialise(engine)
+        .map_err(|e| anyhow::anyhow!("pre-initialising the guest component: {e:#}"))?;
     let compiled = engine
-        .precompile_component(GUEST_WASM)
+        .precompile_component(&snapshot)
         .map_err(|e| anyhow::anyhow!("compiling the guest component: {e}"))?;
     if let Some(path) = &cache_file {
         cache_compiled(path, &compiled);
     }
     // SAFETY: `compiled` was produced by `precompile_component` on this engine just now.
     let component = unsafe { Component::deserialize(engine, &compiled) }?;
-    Ok((component, "guest compiled"))
+    Ok((component, "guest pre-initialised and compiled"))
+}
+
+/// Bumped whenever what [`pre_initialise`] produces changes, so old caches miss.
+const SNAPSHOT_SCHEME: u32 = 1;
+
+/// The guest with its `initialize` export already run: a template instance builds
+/// the Lua state, globals and modules once, and `wasmtime-wizer` writes its memory and
+/// globals back into the component as data. Every process then starts from that
+/// state (mapped copy-on-write by the pooling allocator) instead of building it.
+///
+/// The template instance gets randomness and the clock and nothing else: building
+/// the shared state calls no other import, and must not, as no process exists yet.
+fn pre_initialise(engine: &Engine) -> anyhow::Result<Vec<u8>> {
+    let mut wizer = Wizer::new();
+    // `initialize` stays exported (and does nothing once run), so a guest that was
+    // not snapshotted is driven the same way.
+    wizer.keep_init_func(true);
+    let (context, instrumented) = wizer.instrument_component(GUEST_WASM)?;
+    let component = Component::new(engine, &instrumented)?;
+
+    let mut linker = Linker::<TemplateState>::new(engine);
+    linker
+        .instance("wippy:runtime/timer@0.1.0")?
+        .func_wrap("now", |_, (): ()| Ok((crate::clock::unix_nanos(),)))?;
+    link_wasi(&mut linker, &component)?;
+    let mut store = Store::new(engine, TemplateState::default());
+    store.set_fuel(TEMPLATE_FUEL)?;
+    store.set_epoch_deadline(slice_ticks_for_template());
+    let instance = linker.instantiate(&mut store, &component)?;
+    ProcessWorld::new(&mut store, &instance)?
+        .wippy_runtime_guest()
+        .call_initialize(&mut store)?;
+
+    let mut template = Template {
+        store: &mut store,
+        instance,
+        failure: None,
+    };
+    let snapshot = run_ready(wizer.snapshot_component(&context, &mut template))??;
+    match template.failure {
+        Some(failure) => Err(failure),
+        None => Ok(snapshot),
+    }
+}
+
+/// Fuel for the template's `initialize` (it needs ~2 million).
+const TEMPLATE_FUEL: u64 = 1_000_000_000;
+
+/// Epoch ticks the template may run: generous, it runs once per machine.
+fn slice_ticks_for_template() -> u64 {
+    crate::instance::slice_ticks(Duration::from_secs(60))
+}
+
+/// The store of the template instance: only what WASI randomness needs.
+struct TemplateState {
+    wasi: WasiCtx,
+    resources: ResourceTable,
+}
+
+impl Default for TemplateState {
+    fn default() -> Self {
+        TemplateState {
+            wasi: WasiCtx::builder().build(),
+            resources: ResourceTable::new(),
+        }
+    }
+}
+
+impl WasiView for TemplateState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.resources,
+        }
+    }
+}
+
+/// The initialised template, read by `wasmtime-wizer` through the accessor functions
+/// its instrumentation exported. The trait's calls cannot fail, so the first failure
+/// is kept and the snapshot discarded.
+struct Template<'a> {
+    store: &'a mut Store<TemplateState>,
+    instance: Instance,
+    failure: Option<anyhow::Error>,
+}
+
+impl Template<'_> {
+    /// Calls `instance#func: func() -> R`; `R::default()` after a failure.
+    fn call<R: Lift + Default + Send + Sync + 'static>(&mut self, instance: &str, func: &str) -> R {
+        match self.try_call(instance, func) {
+            Ok(value) => value,
+            Err(error) => {
+                self.failure.get_or_insert(error);
+                R::default()
+            }
+        }
+    }
+
+    fn try_call<R: Lift + Send + Sync + 'static>(
+        &mut self,
+        instance: &str,
+        func: &str,
+    ) -> anyhow::Result<R> {
+        let missing = || anyhow::anyhow!("the instrumented guest has no {instance}#{func}");
+        let (_, parent) = self
+            .instance
+            .get_export(&mut *self.store, None, instance)
+            .ok_or_else(missing)?;
+        let (_, export) = self
+            .instance
+            .get_export(&mut *self.store, Some(&parent), func)
+            .ok_or_else(missing)?;
+        let typed = self
+            .instance
+            .get_typed_func::<(), (R,)>(&mut *self.store, export)?;
+        Ok(typed.call(&mut *self.store, ())?.0)
+    }
+}
+
+impl ComponentInstanceState for Template<'_> {
+    fn call_func_ret_list_u8(
+        &mut self,
+        instance: &str,
+        func: &str,
+        contents: impl FnOnce(&[u8]) + Send,
+    ) -> impl Future<Output = ()> + Send {
+        match self.try_call::<WasmList<u8>>(instance, func) {
+            Ok(list) => contents(list.as_le_slice(&*self.store)),
+            Err(error) => {
+                self.failure.get_or_insert(error);
+                contents(&[]);
+            }
+        }
+        std::future::ready(())
+    }
+
+    fn call_func_ret_s32(
+        &mut self,
+        instance: &str,
+        func: &str,
+    ) -> impl Future<Output = i32> + Send {
+        std::future::ready(self.call(instance, func))
+    }
+
+    fn call_func_ret_s64(
+        &mut self,
+        instance: &str,
+        func: &str,
+    ) -> impl Future<Output = i64> + Send {
+        std::future::ready(self.call(instance, func))
+    }
+
+    fn call_func_ret_f32(
+        &mut self,
+        instance: &str,
+        func: &str,
+    ) -> impl Future<Output = u32> + Send {
+        std::future::ready(self.call::<f32>(instance, func).to_bits())
+    }
+
+    fn call_func_ret_f64(
+        &mut self,
+        instance: &str,
+        func: &str,
+    ) -> impl Future<Output = u64> + Send {
+        std::future::ready(self.call::<f64>(instance, func).to_bits())
+    }
+}
+
+/// Runs `future` to its end; every call the template answers is synchronous, so it
+/// never waits and needs no executor.
+fn run_ready<F: Future>(future: F) -> anyhow::Result<F::Output> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => Ok(output),
+        Poll::Pending => Err(anyhow::anyhow!("snapshotting the guest waited")),
+    }
 }
 
 /// Writes the artifact atomically; a cache that cannot be written only costs time.
@@ -210,6 +401,7 @@ fn cache_key(engine: &Engine) -> u64 {
     GUEST_WASM.hash(&mut hasher);
     engine.precompile_compatibility_hash().hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    SNAPSHOT_SCHEME.hash(&mut hasher);
     hasher.finish()
 }
 
