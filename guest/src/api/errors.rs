@@ -239,12 +239,12 @@ return { main = main }";
         let run = run_process(source, |_| {});
         assert_eq!(
             run.outcome(),
-            "app:test:4: attempt to index a nil value\n\
+            "app:test:4: attempt to index a nil value (local 't')\n\
              app:test:5: attempt to perform arithmetic on a nil value\n\
              app:test:6: attempt to compare two table values\n\
              app:test:7: attempt to compare number with string\n\
              app:test:8: attempt to get length of a nil value\n\
-             app:test:9: attempt to call a nil value\n\
+             app:test:9: attempt to call a nil value (global 'undefined_function')\n\
              app:test:10: attempt to divide by zero\n\
              app:test:11: number has no integer representation\n\
              app:test:12: bad 'for' initial value (number expected, got string)\n"
@@ -259,7 +259,7 @@ return { main = main }";
         );
         assert_eq!(
             run.outcome(),
-            "error: app:test:3: attempt to index a nil value"
+            "error: app:test:3: attempt to index a nil value (local 'msg')"
         );
     }
 }

@@ -36,6 +36,10 @@ pub struct FunctionPrototype<'gc> {
     pub opcode_line_numbers: boxed::Box<[(usize, LineNumber)], MetricsAlloc<'gc>>,
     pub upvalues: boxed::Box<[UpValueDescriptor], MetricsAlloc<'gc>>,
     pub prototypes: boxed::Box<[Gc<'gc, FunctionPrototype<'gc>>], MetricsAlloc<'gc>>,
+    /// Local variable names and where each is live, for error messages.
+    pub local_names: boxed::Box<[compiler::LocalName<String<'gc>>], MetricsAlloc<'gc>>,
+    /// Upvalue names, in upvalue index order.
+    pub upvalue_names: boxed::Box<[String<'gc>], MetricsAlloc<'gc>>,
 }
 
 impl<'gc> FunctionPrototype<'gc> {
@@ -77,6 +81,18 @@ impl<'gc> FunctionPrototype<'gc> {
             let upvalues =
                 SliceExt::to_vec_in(compiled_function.upvalues.as_slice(), alloc.clone());
 
+            let mut local_names = vec::Vec::new_in(alloc.clone());
+            local_names.extend(compiled_function.local_names.iter().map(|local| {
+                compiler::LocalName {
+                    name: map_string(&local.name),
+                    register: local.register,
+                    start: local.start,
+                    end: local.end,
+                }
+            }));
+            let mut upvalue_names = vec::Vec::new_in(alloc.clone());
+            upvalue_names.extend(compiled_function.upvalue_names.iter().map(map_string));
+
             let mut prototypes = vec::Vec::new_in(alloc);
             prototypes.extend(
                 compiled_function
@@ -99,6 +115,8 @@ impl<'gc> FunctionPrototype<'gc> {
                 opcode_line_numbers: opcode_line_numbers.into_boxed_slice(),
                 upvalues: upvalues.into_boxed_slice(),
                 prototypes: prototypes.into_boxed_slice(),
+                local_names: local_names.into_boxed_slice(),
+                upvalue_names: upvalue_names.into_boxed_slice(),
             }
         }
 

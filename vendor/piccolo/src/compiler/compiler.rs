@@ -116,6 +116,22 @@ pub struct CompiledPrototype<S> {
     pub opcode_line_numbers: Vec<(usize, LineNumber)>,
     pub upvalues: Vec<UpValueDescriptor>,
     pub prototypes: Vec<Box<CompiledPrototype<S>>>,
+    /// Names of the local variables and the instructions where each is live, for
+    /// error messages (`attempt to index a nil value (local 'msg')`).
+    pub local_names: Vec<LocalName<S>>,
+    /// Names of the upvalues, in upvalue index order.
+    pub upvalue_names: Vec<S>,
+}
+
+/// A local variable's name, its register and the instructions `start..end` where it
+/// is live (Lua's `LocVar`).
+#[derive(Debug, Clone, Collect)]
+#[collect(no_drop)]
+pub struct LocalName<S> {
+    pub name: S,
+    pub register: u8,
+    pub start: usize,
+    pub end: usize,
 }
 
 impl<S> CompiledPrototype<S> {
@@ -142,6 +158,17 @@ impl<S> CompiledPrototype<S> {
                     .into_iter()
                     .map(|p| Box::new(do_map(*p, f)))
                     .collect(),
+                local_names: this
+                    .local_names
+                    .into_iter()
+                    .map(|local| LocalName {
+                        name: f(local.name),
+                        register: local.register,
+                        start: local.start,
+                        end: local.end,
+                    })
+                    .collect(),
+                upvalue_names: this.upvalue_names.into_iter().map(f).collect(),
             }
         }
         do_map(self, &f)
@@ -189,6 +216,7 @@ struct CompilerFunction<S> {
     has_varargs: bool,
     fixed_params: u8,
     locals: Vec<(S, RegisterIndex)>,
+    local_names: Vec<LocalName<S>>,
 
     blocks: Vec<BlockDescriptor>,
     unique_jump_id: u64,
@@ -351,7 +379,7 @@ impl<S: StringInterner> Compiler<S> {
         while let Some((_, last)) = self.current_function.locals.last() {
             if last.0 as u16 >= last_block.stack_bottom {
                 self.current_function.register_allocator.free(*last);
-                self.current_function.locals.pop();
+                self.current_function.end_local();
             } else {
                 break;
             }
@@ -578,7 +606,7 @@ impl<S: StringInterner> Compiler<S> {
                     .register_allocator
                     .push(1)
                     .ok_or(CompileErrorKind::Registers)?;
-                self.current_function.locals.push((name.clone(), loop_var));
+                self.current_function.declare_local((name.clone(), loop_var));
 
                 self.block_statements(body)?;
                 self.exit_block()?;
@@ -660,8 +688,7 @@ impl<S: StringInterner> Compiler<S> {
                     .ok_or(CompileErrorKind::Registers)?;
                 for i in 0..name_count {
                     self.current_function
-                        .locals
-                        .push((names[i as usize].clone(), RegisterIndex(names_reg.0 + i)));
+                        .declare_local((names[i as usize].clone(), RegisterIndex(names_reg.0 + i)));
                 }
 
                 self.jump(loop_label.clone())?;
@@ -855,7 +882,7 @@ impl<S: StringInterner> Compiler<S> {
                 .operations
                 .push(Operation::LoadNil { dest, count });
             for i in 0..name_len {
-                self.current_function.locals.push((
+                self.current_function.declare_local((
                     local_statement.names[i].clone(),
                     RegisterIndex(dest.0 + i as u8),
                 ));
@@ -874,7 +901,7 @@ impl<S: StringInterner> Compiler<S> {
                     let dest = self.expr_push_count(expr, names_left)?;
 
                     for j in 0..names_left {
-                        self.current_function.locals.push((
+                        self.current_function.declare_local((
                             local_statement.names[val_len - 1 + j as usize].clone(),
                             RegisterIndex(dest.0 + j),
                         ));
@@ -882,8 +909,7 @@ impl<S: StringInterner> Compiler<S> {
                 } else {
                     let reg = self.expr_discharge(expr, ExprDestination::PushNew)?;
                     self.current_function
-                        .locals
-                        .push((local_statement.names[i].clone(), reg));
+                        .declare_local((local_statement.names[i].clone(), reg));
                 }
             }
         }
@@ -1018,8 +1044,7 @@ impl<S: StringInterner> Compiler<S> {
             .push(1)
             .ok_or(CompileErrorKind::Registers)?;
         self.current_function
-            .locals
-            .push((local_function.name.clone(), dest));
+            .declare_local((local_function.name.clone(), dest));
 
         let proto = self.new_prototype(
             FunctionRef::Named(
@@ -2422,6 +2447,7 @@ impl<S: Clone> CompilerFunction<S> {
             has_varargs: false,
             fixed_params: 0,
             locals: Vec::new(),
+            local_names: Vec::new(),
             blocks: Vec::new(),
             unique_jump_id: 0,
             jump_targets: Vec::new(),
@@ -2442,10 +2468,35 @@ impl<S: Clone> CompilerFunction<S> {
         function.fixed_params = fixed_params;
         for i in 0..fixed_params {
             function
-                .locals
-                .push((parameters[i as usize].clone(), RegisterIndex(i)));
+                .declare_local((parameters[i as usize].clone(), RegisterIndex(i)));
         }
         Ok(function)
+    }
+
+    /// Brings a local variable into scope from the next instruction on.
+    fn declare_local(&mut self, (name, register): (S, RegisterIndex)) {
+        self.local_names.push(LocalName {
+            name: name.clone(),
+            register: register.0,
+            start: self.operations.len(),
+            end: usize::MAX,
+        });
+        self.locals.push((name, register));
+    }
+
+    /// Ends the innermost local variable's scope here; its register.
+    fn end_local(&mut self) -> Option<RegisterIndex> {
+        let (_, register) = self.locals.pop()?;
+        let end = self.operations.len();
+        if let Some(local) = self
+            .local_names
+            .iter_mut()
+            .rev()
+            .find(|local| local.register == register.0 && local.end == usize::MAX)
+        {
+            local.end = end;
+        }
+        Some(register)
     }
 
     fn finish(mut self) -> Result<CompiledPrototype<S>, CompileErrorKind> {
@@ -2454,7 +2505,7 @@ impl<S: Clone> CompilerFunction<S> {
             count: VarCount::constant(0),
         });
         assert!(self.locals.len() == self.fixed_params as usize);
-        for (_, r) in self.locals.drain(..) {
+        while let Some(r) = self.end_local() {
             self.register_allocator.free(r);
         }
         assert_eq!(
@@ -2492,8 +2543,10 @@ impl<S: Clone> CompilerFunction<S> {
                 .map(OpCode::encode)
                 .collect(),
             opcode_line_numbers: operation_lines,
+            upvalue_names: self.upvalues.iter().map(|(name, _)| name.clone()).collect(),
             upvalues: self.upvalues.iter().map(|(_, d)| *d).collect(),
             prototypes: self.functions.into_iter().map(|f| Box::new(f)).collect(),
+            local_names: self.local_names,
         })
     }
 

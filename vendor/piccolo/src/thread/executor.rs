@@ -617,7 +617,7 @@ fn located_error<'gc>(
             Some(super::VMError::BadType(type_error)) => Some(*type_error),
             _ => None,
         });
-    let message = match type_error {
+    let mut message = match type_error {
         Some(crate::TypeError { expected: "table", found }) => {
             format!("attempt to index a {found} value")
         }
@@ -629,8 +629,153 @@ fn located_error<'gc>(
         }
         _ => error.to_string(),
     };
+    let operand = error.downcast::<super::vm::BinaryOperatorError>().and_then(|e| e.blames_left());
+    if let Some(variable) = variable_info(&proto, pc, type_error, operand) {
+        message = format!("{message} ({variable})");
+    }
     let text = format!("{}:{}: {message}", proto.chunk_name.to_str_lossy(), line);
     Some(Error::from_value(Value::String(String::from_slice(&ctx, text))))
+}
+
+/// What the failing instruction at `pc` was working on, as Lua's `varinfo` names it:
+/// `local 'msg'`, `global 'x'`, `field 'y'`, `upvalue 'z'`, `method 'm'`.
+fn variable_info(
+    proto: &FunctionPrototype<'_>,
+    pc: usize,
+    type_error: Option<crate::TypeError>,
+    blames_left: Option<bool>,
+) -> Option<std::string::String> {
+    use crate::opcode::{Operation as Op, RCIndex};
+    let operation = proto.opcodes.get(pc)?.decode();
+    let register = match (operation, type_error) {
+        (
+            Op::GetTable { table, .. } | Op::SetTable { table, .. } | Op::Method { table, .. },
+            Some(crate::TypeError { expected: "table", .. }),
+        ) => table,
+        (
+            Op::GetUpTable { table, .. } | Op::SetUpTable { table, .. },
+            Some(crate::TypeError { expected: "table", .. }),
+        ) => {
+            let name = proto.upvalue_names.get(table.0 as usize)?;
+            return Some(format!("upvalue '{}'", name.to_str_lossy()));
+        }
+        (
+            Op::Call { func, .. } | Op::TailCall { func, .. },
+            Some(crate::TypeError { expected: "function", .. }),
+        ) => func,
+        (Op::Length { source, .. }, Some(_)) => source,
+        (Op::Minus { source, .. } | Op::BitNot { source, .. }, None) if blames_left.is_some() => {
+            source
+        }
+        (
+            Op::Add { left, right, .. }
+            | Op::Sub { left, right, .. }
+            | Op::Mul { left, right, .. }
+            | Op::Div { left, right, .. }
+            | Op::IDiv { left, right, .. }
+            | Op::Mod { left, right, .. }
+            | Op::Pow { left, right, .. }
+            | Op::BitAnd { left, right, .. }
+            | Op::BitOr { left, right, .. }
+            | Op::BitXor { left, right, .. }
+            | Op::ShiftLeft { left, right, .. }
+            | Op::ShiftRight { left, right, .. },
+            None,
+        ) => match (blames_left?, left, right) {
+            (true, RCIndex::Register(register), _) | (false, _, RCIndex::Register(register)) => {
+                register
+            }
+            (true, RCIndex::Constant(constant), _) | (false, _, RCIndex::Constant(constant)) => {
+                return match proto.constants.get(constant.0 as usize)? {
+                    crate::Constant::String(s) => Some(format!("constant '{}'", s.to_str_lossy())),
+                    _ => None,
+                };
+            }
+        },
+        _ => return None,
+    };
+    describe_register(proto, pc, register.0)
+}
+
+/// The name of what register `register` holds at instruction `pc`: a live local, or
+/// what the instruction that last wrote it loaded (searched backwards, giving up at the
+/// first jump, call or other instruction whose effect on the register is unclear).
+fn describe_register(proto: &FunctionPrototype<'_>, pc: usize, register: u8) -> Option<std::string::String> {
+    use crate::opcode::{Operation as Op, RCIndex};
+    let local_at = |pc: usize, register: u8| {
+        proto
+            .local_names
+            .iter()
+            .rev()
+            .find(|local| local.register == register && local.start <= pc && pc < local.end)
+            .map(|local| format!("local '{}'", local.name.to_str_lossy()))
+    };
+    if let Some(local) = local_at(pc, register) {
+        return Some(local);
+    }
+    let constant_name = |key: RCIndex| match key {
+        RCIndex::Constant(constant) => match proto.constants.get(constant.0 as usize)? {
+            crate::Constant::String(s) => Some(s.to_str_lossy().into_owned()),
+            _ => None,
+        },
+        RCIndex::Register(_) => None,
+    };
+    for index in (0..pc).rev() {
+        let operation = proto.opcodes[index].decode();
+        let dest = match operation {
+            Op::GetUpTable { dest, table, key } if dest.0 == register => {
+                let key = constant_name(key)?;
+                let is_env = proto
+                    .upvalue_names
+                    .get(table.0 as usize)
+                    .is_some_and(|name| name.as_bytes() == b"_ENV");
+                let kind = if is_env { "global" } else { "field" };
+                return Some(format!("{kind} '{key}'"));
+            }
+            Op::GetTable { dest, key, .. } if dest.0 == register => {
+                return Some(format!("field '{}'", constant_name(key)?));
+            }
+            Op::GetUpValue { dest, source } if dest.0 == register => {
+                let name = proto.upvalue_names.get(source.0 as usize)?;
+                return Some(format!("upvalue '{}'", name.to_str_lossy()));
+            }
+            Op::Method { base, key, .. } if base.0 == register => {
+                return Some(format!("method '{}'", constant_name(key)?));
+            }
+            Op::Move { dest, source } if dest.0 == register => return local_at(index, source.0),
+            Op::SetTable { .. } | Op::SetUpTable { .. } | Op::SetUpValue { .. } => continue,
+            Op::Move { dest, .. }
+            | Op::LoadConstant { dest, .. }
+            | Op::LoadBool { dest, .. }
+            | Op::NewTable { dest, .. }
+            | Op::GetTable { dest, .. }
+            | Op::GetUpTable { dest, .. }
+            | Op::Closure { dest, .. }
+            | Op::Concat { dest, .. }
+            | Op::GetUpValue { dest, .. }
+            | Op::Length { dest, .. }
+            | Op::Not { dest, .. }
+            | Op::Minus { dest, .. }
+            | Op::BitNot { dest, .. }
+            | Op::Add { dest, .. }
+            | Op::Sub { dest, .. }
+            | Op::Mul { dest, .. }
+            | Op::Div { dest, .. }
+            | Op::IDiv { dest, .. }
+            | Op::Mod { dest, .. }
+            | Op::Pow { dest, .. }
+            | Op::BitAnd { dest, .. }
+            | Op::BitOr { dest, .. }
+            | Op::BitXor { dest, .. }
+            | Op::ShiftLeft { dest, .. }
+            | Op::ShiftRight { dest, .. } => dest,
+            _ => return None,
+        };
+        if dest.0 == register {
+            return None;
+        }
+    }
+    None
 }
 
 pub struct CurrentThread<'gc> {

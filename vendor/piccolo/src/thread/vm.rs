@@ -66,6 +66,37 @@ impl OperandKind {
 }
 
 impl BinaryOperatorError {
+    /// Whether the error names the left operand (Lua names the first one that is not
+    /// a number); comparisons name neither.
+    pub fn blames_left(&self) -> Option<bool> {
+        match self.op {
+            Operator::LessThan | Operator::LessEqual => None,
+            _ if self.string_arithmetic().is_some() => None,
+            _ => Some(!self.left.numeric),
+        }
+    }
+
+    /// Lua 5.4 does arithmetic on strings through the string metatable, whose error
+    /// names the event: `attempt to add a 'string' with a 'number'` (lstrlib.c `trymt`).
+    fn string_arithmetic(&self) -> Option<&'static str> {
+        use Operator::*;
+        let event = match self.op {
+            Add => "add",
+            Subtract => "sub",
+            Multiply => "mul",
+            FloatDivide => "div",
+            FloorDivide => "idiv",
+            Modulo => "mod",
+            Exponentiate => "pow",
+            UnaryNegate => "unm",
+            _ => return None,
+        };
+        let strings = [self.left, self.right]
+            .iter()
+            .any(|operand| operand.type_name == "string" && !operand.numeric);
+        strings.then_some(event)
+    }
+
     /// The error for `op` on `left` and `right` (a unary operator repeats its operand).
     pub fn new(op: Operator, left: Value<'_>, right: Value<'_>) -> Self {
         BinaryOperatorError {
@@ -78,6 +109,12 @@ impl BinaryOperatorError {
     fn message(&self) -> std::string::String {
         use Operator::*;
         let (left, right) = (self.left, self.right);
+        if let Some(event) = self.string_arithmetic() {
+            return format!(
+                "attempt to {event} a '{}' with a '{}'",
+                left.type_name, right.type_name
+            );
+        }
         match self.op {
             LessThan | LessEqual if left.type_name == right.type_name => {
                 format!("attempt to compare two {} values", left.type_name)
