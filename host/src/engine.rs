@@ -200,7 +200,7 @@ fn load_guest(engine: &Engine) -> anyhow::Result<(Component, &'static str)> {
     }
     // SAFETY: `compiled` was produced by `precompile_component` on this engine just now.
     let component = unsafe { Component::deserialize(engine, &compiled) }?;
-    Ok((component, "guest pre-initialised and compiled"))
+    Ok((component, "guest compiled from a pre-initialised snapshot"))
 }
 
 /// Bumped whenever what [`pre_initialise`] produces changes, so old caches miss.

@@ -1,0 +1,87 @@
+//! The pre-initialised guest: the compiled-guest cache holds a snapshot taken after
+//! the guest's `initialize`, and every process started from it is still its own.
+
+mod common;
+
+use common::{index_with, lua_entry, Project};
+
+/// `app:main` runs `body` inside `main`; `app:child` sends its parent its PID, entry
+/// and first `math.random` draw.
+fn project(body: &str) -> Project {
+    let index = index_with(&format!(
+        "{}{}",
+        lua_entry("main", "main.lua", ""),
+        lua_entry("child", "child.lua", "")
+    ));
+    let main = format!("local io = require('io')\nreturn {{ main = function()\n{body}\nend }}\n");
+    let child = "return { main = function(parent)
+        process.send(parent, 'hello', { pid = process.pid(), entry = process.id(), draw = math.random(1 << 62) })
+    end }";
+    Project::new(&[
+        ("_index.yaml", &index),
+        ("main.lua", &main),
+        ("child.lua", child),
+    ])
+}
+
+/// Runs `app:main` with a cache of its own and `extra` flags; its stdout, and stderr.
+fn run(
+    project: &Project,
+    cache: &std::path::Path,
+    extra: &[&str],
+) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(common::BINARY)
+        .args(["run", "-v"])
+        .args(extra)
+        .args(["-x", "app:main"])
+        .current_dir(project.path())
+        .env("WIPPY_WASM_CACHE_DIR", cache)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_snapshot_is_taken_once_then_loaded_from_the_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    // Building the Lua state costs ~2 million fuel; a process started from the
+    // snapshot only compiles and runs its chunk, so it starts on far less.
+    let project = project("io.print(process.id()) return 0");
+    let (code, stdout, stderr) = run(&project, cache.path(), &["--fuel", "400000"]);
+    assert!(
+        stderr.contains("guest compiled from a pre-initialised snapshot"),
+        "{stderr}"
+    );
+    assert_eq!((code, stdout.as_str()), (Some(0), "app:main\n"), "{stderr}");
+    let (code, stdout, stderr) = run(&project, cache.path(), &["--fuel", "400000"]);
+    assert!(stderr.contains("guest loaded from cache"), "{stderr}");
+    assert_eq!((code, stdout.as_str()), (Some(0), "app:main\n"), "{stderr}");
+}
+
+#[test]
+fn processes_from_the_snapshot_have_their_own_pid_entry_and_random_numbers() {
+    let cache = tempfile::tempdir().unwrap();
+    let project = project(
+        "local inbox = process.inbox()
+        local children = {}
+        for i = 1, 2 do
+            children[i] = process.spawn('app:child', 'app:processes', process.pid())
+        end
+        local seen = {}
+        for i = 1, 2 do
+            local msg = inbox:receive()
+            local hello = msg:payload():data()
+            io.print(tostring(hello.pid == msg:from()), hello.entry)
+            seen[i] = hello.draw
+        end
+        io.print(process.id(), tostring(seen[1] ~= seen[2]))
+        return 0",
+    );
+    let (code, stdout, stderr) = run(&project, cache.path(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "true\tapp:child\ntrue\tapp:child\napp:main\ttrue\n");
+}
