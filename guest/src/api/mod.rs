@@ -84,47 +84,10 @@ pub fn text_or_empty(value: Value<'_>) -> Vec<u8> {
     }
 }
 
-/// A float as Lua 5.4 prints it: `%.14g`, with `.0` added when it looks like an integer.
+/// A float as Lua 5.4 prints it: `%.14g`, with `.0` added when it looks like an
+/// integer (the vendored piccolo's formatting, which `..` uses too).
 pub fn format_float(n: f64) -> String {
-    if n.is_nan() {
-        return if n.is_sign_negative() { "-nan" } else { "nan" }.into();
-    }
-    if n.is_infinite() {
-        return if n < 0.0 { "-inf" } else { "inf" }.into();
-    }
-    let text = format_g14(n);
-    if text.contains(['.', 'e', 'n', 'i']) {
-        text
-    } else {
-        text + ".0"
-    }
-}
-
-/// C's `%.14g` for a finite float.
-fn format_g14(n: f64) -> String {
-    const PRECISION: i32 = 14;
-    if n == 0.0 {
-        return if n.is_sign_negative() { "-0" } else { "0" }.into();
-    }
-    let scientific = format!("{:.*e}", (PRECISION - 1) as usize, n);
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if !(-4..PRECISION).contains(&exponent) {
-        let mantissa = trim_fraction(mantissa);
-        let sign = if exponent < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exponent.abs())
-    } else {
-        let decimals = (PRECISION - 1 - exponent).max(0) as usize;
-        trim_fraction(&format!("{n:.decimals$}")).to_string()
-    }
-}
-
-fn trim_fraction(text: &str) -> &str {
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        text
-    }
+    piccolo::string::format_number(n)
 }
 
 /// Leaves `value` (success) or `nil, err` (failure) on the stack, the return convention

@@ -49,6 +49,7 @@ pub enum MetaMethod {
     BNot,
     Lt,
     Le,
+    Concat,
 }
 
 impl MetaMethod {
@@ -77,6 +78,7 @@ impl MetaMethod {
             MetaMethod::BNot => "__bnot",
             MetaMethod::Lt => "__lt",
             MetaMethod::Le => "__le",
+            MetaMethod::Concat => "__concat",
         }
     }
 }

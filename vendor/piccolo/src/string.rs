@@ -191,10 +191,10 @@ impl<'gc> String<'gc> {
         let mut bytes = Vec::new();
         for value in values {
             match value {
-                Value::Nil => write!(&mut bytes, "nil").unwrap(),
-                Value::Boolean(b) => write!(&mut bytes, "{}", b).unwrap(),
+                Value::Nil => return Err(BadConcatType { bad_type: "nil" }),
+                Value::Boolean(_) => return Err(BadConcatType { bad_type: "boolean" }),
                 Value::Integer(i) => write!(&mut bytes, "{}", i).unwrap(),
-                Value::Number(n) => write!(&mut bytes, "{}", n).unwrap(),
+                Value::Number(n) => bytes.extend(format_number(*n).as_bytes()),
                 Value::String(s) => bytes.extend(s.as_bytes()),
                 Value::Table(_) => return Err(BadConcatType { bad_type: "table" }),
                 Value::Function(_) => {
@@ -428,3 +428,48 @@ mod tests {
         });
     }
 }
+
+/// A float as Lua 5.4 prints it (`tostring`, `..`): `%.14g`, with `.0` added when
+/// it looks like an integer.
+pub fn format_number(n: f64) -> std::string::String {
+    if n.is_nan() {
+        return if n.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if n.is_infinite() {
+        return if n < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let text = format_g14(n);
+    if text.contains(['.', 'e', 'n', 'i']) {
+        text
+    } else {
+        text + ".0"
+    }
+}
+
+/// C's `%.14g` for a finite float.
+fn format_g14(n: f64) -> std::string::String {
+    const PRECISION: i32 = 14;
+    if n == 0.0 {
+        return if n.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let scientific = format!("{:.*e}", (PRECISION - 1) as usize, n);
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if !(-4..PRECISION).contains(&exponent) {
+        let mantissa = trim_fraction(mantissa);
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    } else {
+        let decimals = (PRECISION - 1 - exponent).max(0) as usize;
+        trim_fraction(&format!("{n:.decimals$}")).to_string()
+    }
+}
+
+fn trim_fraction(text: &str) -> &str {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
+}
+

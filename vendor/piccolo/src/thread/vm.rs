@@ -158,6 +158,63 @@ fn for_loop_error<'gc>(init: Value<'gc>, limit: Value<'gc>, step: Value<'gc>) ->
     None
 }
 
+/// What a `..` chain that plain concatenation refused does next.
+enum ConcatStep<'gc> {
+    /// The chain's value.
+    Done(Value<'gc>),
+    /// Call `__concat` on this pair; the registers have been rearranged so that running
+    /// the instruction again, with the result in the top register, finishes the chain.
+    Call(Function<'gc>, [Value<'gc>; 2]),
+}
+
+/// Concatenates `frame[base..base + count]` in Lua's order (lvm.c `luaV_concat`): from
+/// the top, runs of strings and numbers join; a pair with anything else goes to its
+/// `__concat`. Before such a call the values still to be joined are moved up so they
+/// end just below the top register, and the registers they leave are set to `""`.
+fn concat_with_metamethods<'gc>(
+    ctx: Context<'gc>,
+    frame: &mut [Value<'gc>],
+    base: usize,
+    count: usize,
+) -> Result<ConcatStep<'gc>, RuntimeError> {
+    let joinable = |value: &Value<'gc>| {
+        matches!(value, Value::String(_) | Value::Integer(_) | Value::Number(_))
+    };
+    let mut top = count;
+    while top > 1 {
+        let run = frame[base..base + top]
+            .iter()
+            .rev()
+            .take_while(|value| joinable(value))
+            .count();
+        if run >= 2 {
+            let joined = String::concat(ctx, &frame[base + top - run..base + top])?;
+            frame[base + top - run] = Value::String(joined);
+            top = top - run + 1;
+            continue;
+        }
+        let (left, right) = (frame[base + top - 2], frame[base + top - 1]);
+        let Some(function) = binary_metamethod(ctx, MetaMethod::Concat, left, right) else {
+            let bad = if joinable(&left) { right } else { left };
+            return Err(anyhow::anyhow!(
+                "attempt to concatenate a {} value",
+                bad.type_name()
+            )
+            .into());
+        };
+        let rest = top - 2;
+        let shift = count - 1 - rest;
+        for index in (0..rest).rev() {
+            frame[base + shift + index] = frame[base + index];
+        }
+        for slot in &mut frame[base..base + shift] {
+            *slot = Value::String(ctx.intern_static(b""));
+        }
+        return Ok(ConcatStep::Call(function, [left, right]));
+    }
+    Ok(ConcatStep::Done(frame[base]))
+}
+
 /// The metamethod `event` of `left`, else of `right` (Lua 5.4 manual §2.4).
 fn binary_metamethod<'gc>(
     ctx: Context<'gc>,
@@ -501,10 +558,28 @@ pub(super) fn run_vm<'gc>(
                 source,
                 count,
             } => {
-                registers.stack_frame[dest.0 as usize] = Value::String(String::concat(
-                    ctx,
-                    &registers.stack_frame[source.0 as usize..source.0 as usize + count as usize],
-                )?);
+                let (base, count) = (source.0 as usize, count as usize);
+                match String::concat(ctx, &registers.stack_frame[base..base + count]) {
+                    Ok(joined) => registers.stack_frame[dest.0 as usize] = Value::String(joined),
+                    Err(_) => {
+                        match concat_with_metamethods(ctx, registers.stack_frame, base, count)? {
+                            ConcatStep::Done(value) => registers.stack_frame[dest.0 as usize] = value,
+                            ConcatStep::Call(function, pair) => {
+                                // The instruction runs again once `__concat` has returned
+                                // into the top register.
+                                *registers.pc -= 1;
+                                let top = RegisterIndex((base + count - 1) as u8);
+                                lua_frame.call_meta_function(
+                                    ctx,
+                                    function,
+                                    &pair,
+                                    MetaReturn::Register(top),
+                                )?;
+                                break;
+                            }
+                        }
+                    }
+                }
             }
 
             Operation::GetUpValue { source, dest } => {
