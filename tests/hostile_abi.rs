@@ -35,6 +35,7 @@ fn core_module(start_body: &str, run_body: &str) -> String {
     (global.set $bump
       (i32.and (i32.add (i32.add (global.get $bump) (local.get 3)) (i32.const 7)) (i32.const -8)))
     (local.get $at))
+  (func (export "wippy:runtime/guest@0.1.0#initialize"))
   (func (export "wippy:runtime/guest@0.1.0#start")
     (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
     {start_body})
