@@ -16,6 +16,58 @@ pub struct ErrorObject {
     pub info: ErrorInfo,
     /// The `details` table, if the error has one.
     pub details: Option<StashedTable>,
+    /// What `errors.wrap` put in front of the message (errors.md §3).
+    pub context: Option<String>,
+    /// Where Lua code created the error, if it did (`errors.new`, `errors.wrap`).
+    pub frame: Option<StackFrame>,
+}
+
+/// One Lua frame of an error's stack.
+#[derive(Clone)]
+pub struct StackFrame {
+    /// The chunk: an entry ID such as `app:relay`.
+    pub source: String,
+    /// The line being run.
+    pub line: usize,
+    /// The function's name, as Lua would show it (`main`, `?` for anonymous ones).
+    pub function: String,
+}
+
+impl ErrorObject {
+    /// `context: message`, or the message alone: what the terminal and log fields show.
+    pub fn full_text(&self) -> String {
+        match &self.context {
+            Some(context) => format!("{context}: {}", self.info.message),
+            None => self.info.message.clone(),
+        }
+    }
+
+    /// `stack traceback:` and one line per frame, as Lua's `debug.traceback` shows them.
+    fn traceback(&self) -> String {
+        let mut text = String::from("stack traceback:");
+        if let Some(frame) = &self.frame {
+            text += &format!(
+                "\n\t{}:{}: in function '{}'",
+                frame.source, frame.line, frame.function
+            );
+        }
+        text
+    }
+}
+
+/// The Lua frame a callback was called from.
+pub fn caller_frame(exec: &piccolo::Execution<'_, '_>) -> Option<StackFrame> {
+    let frame = exec.upper_lua_frame()?;
+    let function = match frame.current_function {
+        piccolo::compiler::FunctionRef::Named(name, _) => name.to_str_lossy().into_owned(),
+        piccolo::compiler::FunctionRef::Chunk => "main chunk".into(),
+        piccolo::compiler::FunctionRef::Expression(_) => "?".into(),
+    };
+    Some(StackFrame {
+        source: frame.chunk_name.to_str_lossy().into_owned(),
+        line: frame.current_line.0 as usize + 1,
+        function,
+    })
 }
 
 /// Kind constants of the `errors` table.
@@ -45,10 +97,20 @@ pub fn new_error_with_details<'gc>(
     info: &ErrorInfo,
     details: Option<Table<'gc>>,
 ) -> Value<'gc> {
-    let object = ErrorObject {
-        info: info.clone(),
-        details: details.map(|table| ctx.stash(table)),
-    };
+    error_value(
+        ctx,
+        env,
+        ErrorObject {
+            info: info.clone(),
+            details: details.map(|table| ctx.stash(table)),
+            context: None,
+            frame: None,
+        },
+    )
+}
+
+/// The userdata for `object`.
+fn error_value<'gc>(ctx: Context<'gc>, env: &Env, object: ErrorObject) -> Value<'gc> {
     let userdata = UserData::new_static(&ctx, object);
     userdata.set_metatable(&ctx, Some(error_metatable(ctx, env)));
     Value::UserData(userdata)
@@ -62,11 +124,15 @@ pub fn as_error<'gc>(value: Value<'gc>) -> Option<&'gc ErrorObject> {
     }
 }
 
-/// An `ErrorInfo` from an error Lua raised or returned: error objects keep their fields,
-/// anything else becomes an `Internal` error with its text.
+/// An `ErrorInfo` from an error Lua raised or returned: error objects keep their fields
+/// (the message becomes the full text, context included), anything else becomes an
+/// `Internal` error with its text.
 pub fn info_from_value(value: Value<'_>) -> ErrorInfo {
     match as_error(value) {
-        Some(object) => object.info.clone(),
+        Some(object) => ErrorInfo {
+            message: object.full_text(),
+            ..object.info.clone()
+        },
         None => ErrorInfo {
             kind: "Internal".into(),
             message: crate::api::display(value),
@@ -112,9 +178,12 @@ fn build_metatable(ctx: Context<'_>) -> Table<'_> {
         });
         set(ctx, methods, name, method);
     }
-    // Capturing Lua tracebacks comes with error locations (issue #5).
-    let stack_method = Callback::from_fn(&ctx, |ctx, _, _| {
-        Err(lua_string(ctx, "error:stack is not implemented yet in wippy-wasm").into())
+    let stack_method = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let object = as_error(stack.get(0)).ok_or_else(|| {
+            Error::from("bad argument #1 (error object expected)".into_value(ctx))
+        })?;
+        stack.replace(ctx, lua_string(ctx, &object.traceback()));
+        Ok(CallbackReturn::Return)
     });
     set(ctx, methods, "stack", stack_method);
 
@@ -142,7 +211,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
         set(ctx, errors, name, *kind);
     }
     let env_new = env.clone();
-    let new = Callback::from_fn(&ctx, move |ctx, _, mut stack| {
+    let new = Callback::from_fn(&ctx, move |ctx, exec, mut stack| {
         let info = match stack.get(0) {
             Value::String(message) => ErrorInfo {
                 kind: String::new(),
@@ -156,10 +225,74 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
             Value::Table(fields) => copied_details(ctx, &env_new, fields)?,
             _ => None,
         };
-        stack.replace(ctx, new_error_with_details(ctx, &env_new, &info, details));
+        let object = ErrorObject {
+            info,
+            details: details.map(|table| ctx.stash(table)),
+            context: None,
+            frame: caller_frame(&exec),
+        };
+        stack.replace(ctx, error_value(ctx, &env_new, object));
         Ok(CallbackReturn::Return)
     });
     set(ctx, errors, "new", new);
+    let env_wrap = env.clone();
+    let wrap = Callback::from_fn(&ctx, move |ctx, exec, mut stack| {
+        let parent = stack.get(0);
+        let context = match stack.get(1) {
+            value @ Value::UserData(_) if as_error(value).is_some() => {
+                as_error(value).map(|e| e.info.message.clone())
+            }
+            Value::String(text) => Some(text.to_str_lossy().into_owned()),
+            Value::Nil => None,
+            other => Some(crate::api::display(other)),
+        };
+        let object = match as_error(parent) {
+            Some(parent) => ErrorObject {
+                info: ErrorInfo {
+                    message: parent.full_text(),
+                    ..parent.info.clone()
+                },
+                details: parent.details.clone(),
+                context,
+                frame: caller_frame(&exec),
+            },
+            None => ErrorObject {
+                info: ErrorInfo {
+                    kind: String::new(),
+                    message: crate::api::display(parent),
+                    retryable: None,
+                },
+                details: None,
+                context,
+                frame: caller_frame(&exec),
+            },
+        };
+        stack.replace(ctx, error_value(ctx, &env_wrap, object));
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, errors, "wrap", wrap);
+    let call_stack = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let value = match as_error(stack.get(0)).and_then(|e| e.frame.as_ref()) {
+            None => Value::Nil,
+            Some(frame) => {
+                let entry = Table::new(&ctx);
+                set(ctx, entry, "level", 1);
+                set(ctx, entry, "source", lua_string(ctx, &frame.source));
+                set(ctx, entry, "line", frame.line as i64);
+                set(ctx, entry, "name", lua_string(ctx, &frame.function));
+                set(ctx, entry, "type", "lua");
+                let frames = Table::new(&ctx);
+                let _ = frames.set(ctx, 1, entry);
+                let result = Table::new(&ctx);
+                set(ctx, result, "thread", "main");
+                set(ctx, result, "frames", frames);
+                Value::Table(result)
+            }
+        };
+        stack.replace(ctx, value);
+        Ok(CallbackReturn::Return)
+    });
+    set(ctx, errors, "call_stack", call_stack);
     let is = Callback::from_fn(&ctx, |ctx, _, mut stack| {
         let kind = crate::api::display(stack.get(1));
         let matches = as_error(stack.get(0)).is_some_and(|e| e.info.kind == kind);
@@ -260,6 +393,51 @@ return { main = main }";
         assert_eq!(
             run.outcome(),
             "error: app:test:3: attempt to index a nil value (local 'msg')"
+        );
+    }
+}
+
+#[cfg(test)]
+mod wrap_and_stack_tests {
+    use crate::testing::run_process;
+
+    fn outcome(body: &str) -> String {
+        let source = format!("local function main()\n{body}\nend\nreturn {{ main = main }}");
+        run_process(&source, |_| {}).outcome()
+    }
+
+    #[test]
+    fn wrap_puts_context_in_front_of_the_full_text_and_keeps_the_fields() {
+        let out = outcome(
+            "local inner = errors.new({message = 'disk full', kind = errors.UNAVAILABLE, retryable = true, details = {disk = 'sda'}})
+            local once = errors.wrap(inner, 'saving')
+            local twice = errors.wrap(once, errors.new('request'))
+            return table.concat({once:message(), tostring(once), once:kind(), tostring(once:retryable()), once:details().disk,
+                twice:message(), errors.wrap('plain', 'ctx'):message(), errors.wrap('plain', 'ctx'):kind()}, '|')",
+        );
+        assert_eq!(
+            out,
+            "disk full|disk full|Unavailable|true|sda|saving: disk full|plain|"
+        );
+    }
+
+    #[test]
+    fn a_wrapped_error_fails_a_process_with_its_full_text() {
+        let out = outcome("return nil, errors.wrap(errors.new('inner'), 'outer')");
+        assert_eq!(out, "error: outer: inner");
+    }
+
+    #[test]
+    fn stack_and_call_stack_show_where_lua_created_the_error() {
+        let out = outcome(
+            "local function make()\n  local e = errors.new('x')\n  return e\nend\nlocal e = make()
+            local frames = errors.call_stack(e).frames
+            return e:stack() .. '|' .. frames[1].source .. ':' .. frames[1].line .. ' ' .. frames[1].name
+                .. '|' .. tostring(errors.call_stack(errors.new and select(2, pcall(error, {})) or nil))",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:\n\tapp:test:3: in function 'make'|app:test:3 make|nil"
         );
     }
 }

@@ -202,7 +202,11 @@ fn error_fields<'gc>(ctx: Context<'gc>, table: Table<'gc>) -> Vec<Field> {
     let mut fields = Vec::new();
     if !error.is_nil() {
         let _ = table.set(ctx, "error", Value::Nil);
-        fields.push(("error".to_string(), text_payload(display(error))));
+        let text = match errors::as_error(error) {
+            Some(object) => object.full_text(),
+            None => display(error),
+        };
+        fields.push(("error".to_string(), text_payload(text)));
     }
     fields.extend(convert_fields(ctx, table));
     fields
@@ -214,9 +218,7 @@ fn field_value<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Option<Payload> {
             Some(codec::encode(ctx, value))
         }
         Value::Table(_) => Some(codec::encode(ctx, value)),
-        Value::UserData(_) => {
-            errors::as_error(value).map(|error| text_payload(error.info.message.clone()))
-        }
+        Value::UserData(_) => errors::as_error(value).map(|error| text_payload(error.full_text())),
         Value::Nil | Value::Function(_) | Value::Thread(_) => None,
     }
 }
