@@ -58,6 +58,10 @@ impl Prepared {
                 shared.randomseed.map(|function| ctx.stash(function)),
             )
         });
+        // A finished collection leaves the collector asleep until the heap grows by
+        // a fraction of what is live: a process that allocates little never marks
+        // (writes to) the shared objects, so their snapshot pages stay shared.
+        lua.gc_collect();
         Prepared {
             lua,
             env,
