@@ -139,7 +139,9 @@ fn engine_config(capacity: &Capacity) -> Config {
         .decommit_batch_size(DECOMMIT_BATCH);
     // Slots are not kept resident when freed: keeping 1 MiB doubled the sequential
     // spawn rate but left ~400 KiB resident for every slot ever used (4 GiB after a
-    // burst of 10,000 processes had ended), measured with `bench/run.sh`.
+    // burst of 10,000 processes had ended), measured with `bench/run.sh`. With the
+    // pre-initialised guest, keeping 128 KiB gained nothing (4,700 vs 4,950
+    // spawns/s) and still held 1.7 GiB after that burst.
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     // Reserving 4 GiB per slot (to elide bounds checks) would not fit tens of
     // thousands of slots in the address space: reserve the slot and check bounds.
