@@ -58,9 +58,8 @@ impl Prepared {
                 shared.randomseed.map(|function| ctx.stash(function)),
             )
         });
-        // A finished collection leaves the collector asleep until the heap grows by
-        // a fraction of what is live: a process that allocates little never marks
-        // (writes to) the shared objects, so their snapshot pages stay shared.
+        // Drops what building the state left as garbage, so the snapshot holds only
+        // live objects and every process starts with the collector asleep.
         lua.gc_collect();
         Prepared {
             lua,
