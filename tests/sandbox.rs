@@ -160,6 +160,28 @@ fn the_memory_flag_sets_the_default_ceiling() {
     assert_eq!(run.stderr, "memory limit of 8 MiB exceeded\n");
 }
 
+/// Past ~24,000 slots the pool no longer fits 4 GiB reservations in the address space
+/// and falls back to bounds-checked slots (`engine.rs`, `new_engine`): the memory
+/// limit must hold the same way there.
+#[test]
+fn the_memory_limit_holds_with_bounds_checked_slots_too() {
+    let bomb = "return { main = function() local t = {} for i = 1, 1e9 do t[i] = {i} end end }";
+    let index = index_with(&limited("bomb", "bomb.lua", ""));
+    let project = Project::new(&[("_index.yaml", &index), ("bomb.lua", bomb)]);
+    let args = [
+        "run",
+        "--max-processes",
+        "30000",
+        "--memory-limit",
+        "8MiB",
+        "-x",
+        "app:bomb",
+    ];
+    let run = project.run(&args);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, "memory limit of 8 MiB exceeded\n");
+}
+
 #[test]
 fn unbounded_recursion_ends_the_process_not_the_host() {
     let recursion = r#"
