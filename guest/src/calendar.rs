@@ -13,7 +13,8 @@ pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
 /// Unix seconds of Go's zero time, January 1 of year 1, 00:00:00 UTC.
 pub const ZERO_TIME_UNIX: i64 = -62_135_596_800;
 
-const LONG_MONTHS: [&str; 12] = [
+/// English month names, January first.
+pub const LONG_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -27,7 +28,8 @@ const LONG_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const LONG_DAYS: [&str; 7] = [
+/// English weekday names, Sunday first.
+pub const LONG_DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",

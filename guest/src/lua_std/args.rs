@@ -6,20 +6,9 @@ use piccolo::{
     Callback, CallbackReturn, Context, Error, Execution, IntoValue, Stack, Table, Value,
 };
 
-use super::check::{arg_error, type_name};
 use super::convert::Number;
 
-/// The "X expected, got Y" error for argument `index` (0-based).
-pub fn type_error<'gc>(
-    ctx: Context<'gc>,
-    stack: &Stack<'gc, '_>,
-    index: usize,
-    function: &str,
-    expected: &str,
-) -> Error<'gc> {
-    let message = format!("{expected} expected, got {}", type_name(stack, index));
-    arg_error(ctx, index, function, message)
-}
+pub use super::check::type_error;
 
 /// Argument `index` as a table.
 pub fn check_table<'gc>(

@@ -31,7 +31,8 @@ pub fn type_name(stack: &Stack<'_, '_>, index: usize) -> &'static str {
     }
 }
 
-fn type_error<'gc>(
+/// The "X expected, got Y" error for argument `index` (0-based).
+pub fn type_error<'gc>(
     ctx: Context<'gc>,
     stack: &Stack<'gc, '_>,
     index: usize,

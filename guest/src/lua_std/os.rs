@@ -188,30 +188,6 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month.into(), day.into())
 }
 
-const WEEKDAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A time of day in some zone, C's `struct tm`.
 struct BrokenDown {
     year: i64,
@@ -321,8 +297,8 @@ impl BrokenDown {
     }
 
     fn conversion(&self, spec: &str, out: &mut String) -> Result<(), String> {
-        let weekday = WEEKDAYS[self.weekday as usize % 7];
-        let month = MONTHS[(self.month as usize + 11) % 12];
+        let weekday = calendar::LONG_DAYS[self.weekday as usize % 7];
+        let month = calendar::LONG_MONTHS[(self.month as usize + 11) % 12];
         let hour12 = if self.hour % 12 == 0 {
             12
         } else {
