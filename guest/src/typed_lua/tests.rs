@@ -437,29 +437,7 @@ fn errors_display_like_lua() {
 // ---- whole processes ----
 
 /// The corpus of typed-lua.md §5, verbatim.
-pub(crate) const SPEC_CORPUS: &str = r#"type Job = {id: integer, tags?: {string}}
-type Mode = "fast" | "slow"
-
-local function run<T>(items: {T}, f: (T) -> boolean): integer
-    local n: integer = 0
-    for _, it in ipairs(items) do
-        if f(it) then n = n + 1 end
-    end
-    return n
-end
-
-local function main(): integer
-    local jobs: {Job} = {{id = 1}, {id = 2, tags = {"x"}}}
-    local m: Mode = "fast"
-    local any_v: any = jobs[2]
-    local j = any_v as Job
-    local count = run(jobs, function(x: Job): boolean return x.tags ~= nil end)
-    local first = (jobs[1]!).id :: integer
-    return count + first - 2           -- 0
-end
-
-return { main = main }
-"#;
+pub(crate) const SPEC_CORPUS: &str = include_str!("../../../tests/typed_lua/spec_corpus.lua");
 
 #[test]
 fn the_spec_corpus_runs_as_a_process() {
