@@ -111,6 +111,23 @@ impl Mailbox {
         Some(signal)
     }
 
+    /// The subscription a queued signal goes to, if it has one now.
+    fn subscription_for(&self, signal: &Signal) -> Option<&Subscription> {
+        self.subscription(&self.target(signal)?)
+    }
+
+    /// The oldest queued signal for a subscription among `cores`: its index in the
+    /// queue, which of `cores` it is for, and whether it is delivered as a Message.
+    fn oldest_for(&self, cores: &[&ChannelRef]) -> Option<(usize, usize, bool)> {
+        self.pending.iter().enumerate().find_map(|(index, signal)| {
+            let subscription = self.subscription_for(signal)?;
+            let which = cores
+                .iter()
+                .position(|core| Rc::ptr_eq(&subscription.core, core))?;
+            Some((index, which, subscription.messages))
+        })
+    }
+
     fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
         self.inbox
             .iter()
@@ -197,20 +214,7 @@ pub fn take_for<'gc>(
     cores: &[&ChannelRef],
 ) -> Option<(usize, Value<'gc>)> {
     let mut mailbox = env.mailbox.borrow_mut();
-    let (index, which, messages) =
-        mailbox
-            .pending
-            .iter()
-            .enumerate()
-            .find_map(|(index, signal)| {
-                let subscription = mailbox
-                    .target(signal)
-                    .and_then(|target| mailbox.subscription(&target))?;
-                let which = cores
-                    .iter()
-                    .position(|core| Rc::ptr_eq(&subscription.core, core))?;
-                Some((index, which, subscription.messages))
-            })?;
+    let (index, which, messages) = mailbox.oldest_for(cores)?;
     let signal = mailbox.take(index)?;
     drop(mailbox);
     Some((which, signal_value(ctx, env, signal, messages)))
@@ -220,24 +224,10 @@ pub fn take_for<'gc>(
 /// among `cores` (a receive that would otherwise wait). They may land in those
 /// channels' buffers: look there again before [`take_for`].
 pub fn pull_for<'gc>(ctx: Context<'gc>, env: &Rc<Env>, cores: &[&ChannelRef]) {
-    if !holds_for(env, cores) && backlog_has_room(env) {
+    let holds = env.mailbox.borrow().oldest_for(cores).is_some();
+    if !holds && backlog_has_room(env) {
         pull(ctx, env);
     }
-}
-
-/// Whether the backlog holds a signal for one of the subscriptions among `cores`.
-fn holds_for(env: &Env, cores: &[&ChannelRef]) -> bool {
-    let mailbox = env.mailbox.borrow();
-    mailbox.pending.iter().any(|signal| {
-        mailbox
-            .target(signal)
-            .and_then(|target| mailbox.subscription(&target))
-            .is_some_and(|subscription| {
-                cores
-                    .iter()
-                    .any(|core| Rc::ptr_eq(&subscription.core, core))
-            })
-    })
 }
 
 /// Hands queued signals, oldest first, to subscriptions that can take them without
@@ -256,11 +246,7 @@ fn deliver_pending<'gc>(ctx: Context<'gc>, env: &Rc<Env>) {
             mailbox.doomed = Some(linked_process_failed());
             return;
         }
-        let Some(target) = mailbox.target(&mailbox.pending[index]) else {
-            index += 1;
-            continue;
-        };
-        let Some(subscription) = mailbox.subscription(&target) else {
+        let Some(subscription) = mailbox.subscription_for(&mailbox.pending[index]) else {
             index += 1;
             continue;
         };

@@ -202,11 +202,7 @@ fn non_local_scope(scope: Value<'_>) -> Option<ErrorInfo> {
         Value::Integer(1) => "eventual registry not available",
         _ => "global registry not available",
     };
-    Some(ErrorInfo {
-        kind: "Internal".into(),
-        message: message.into(),
-        retryable: Some(false),
-    })
+    Some(crate::vm::internal(message.into()))
 }
 
 /// Buffer sizes of the subscription channels (process.md §5).
