@@ -202,7 +202,11 @@ fn non_local_scope(scope: Value<'_>) -> Option<ErrorInfo> {
         Value::Integer(1) => "eventual registry not available",
         _ => "global registry not available",
     };
-    Some(crate::vm::internal(message.into()))
+    Some(ErrorInfo {
+        kind: "Internal".into(),
+        message: message.into(),
+        retryable: Some(false),
+    })
 }
 
 /// Buffer sizes of the subscription channels (process.md §5).
