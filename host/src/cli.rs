@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::bindings::{ExitResult, Level, Node, Payload, SpawnOptions};
 use crate::duration::parse_go_duration;
-use crate::engine::{Capacity, WasmEngine, DEFAULT_MAX_PROCESSES};
+use crate::engine::{Capacity, FuelLimited, WasmEngine, DEFAULT_MAX_PROCESSES};
 use crate::logging::{LogMode, LogSink};
 use crate::manifest::{self, Kind, Manifest};
 use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest};
@@ -288,20 +288,34 @@ async fn serve(
     Ok(code.unwrap_or(if terminal_run { 1 } else { 0 }))
 }
 
-/// Pool slots big enough for the largest memory ceiling any entry or the flag asks for.
+/// Pool slots big enough for the largest memory ceiling any entry or the flag asks
+/// for, and engines for the fuel limits they set.
 fn capacity(manifest: &Manifest, limits: &Limits, max_processes: u32) -> Capacity {
-    let largest_entry = manifest
-        .entries
-        .values()
-        .filter_map(|entry| match &entry.kind {
-            Kind::ProcessLua(definition) => definition.limits.memory,
-            _ => None,
-        })
+    let entry_limits = || {
+        manifest
+            .entries
+            .values()
+            .filter_map(|entry| match &entry.kind {
+                Kind::ProcessLua(definition) => Some(&definition.limits),
+                _ => None,
+            })
+    };
+    let largest_entry = entry_limits()
+        .filter_map(|limits| limits.memory)
         .max()
         .unwrap_or(0);
+    // An entry can set a budget but not lift the flag's.
+    let fuel_limited = if limits.fuel.is_some() {
+        FuelLimited::Every
+    } else if entry_limits().any(|limits| limits.fuel.is_some()) {
+        FuelLimited::Some
+    } else {
+        FuelLimited::None
+    };
     Capacity {
         max_memory_bytes: largest_entry.max(limits.memory_bytes).min(MAX_MEMORY_BYTES),
         max_processes,
+        fuel_limited,
     }
 }
 

@@ -1,11 +1,13 @@
-//! The wasm engine: configuration, the compiled guest (pre-initialised and cached on
-//! disk), the linker with every host interface, and the epoch ticker that bounds guest
-//! slices.
+//! The wasm engines (with and without fuel accounting): configuration, the compiled
+//! guest (pre-initialised and cached on disk), the linker with every host interface,
+//! and the epoch ticker that bounds guest slices.
 
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::pin::pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,7 @@ use wasmtime_wizer::{ComponentInstanceState, Wizer};
 use crate::bindings::{Level, ProcessWorld, ProcessWorldPre};
 use crate::instance::ProcessState;
 use crate::logging::LogSink;
+use crate::sandbox::Limits;
 
 /// The guest component, built by `build.rs`.
 const GUEST_WASM: &[u8] = include_bytes!(env!("WIPPY_GUEST_WASM"));
@@ -24,42 +27,173 @@ const GUEST_WASM: &[u8] = include_bytes!(env!("WIPPY_GUEST_WASM"));
 /// How often the epoch advances; guest deadlines are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// The engine and the pre-linked guest every process is instantiated from.
+/// The engines processes run on and the guest linked for each. A process with a fuel
+/// limit needs fuel accounting in the compiled code, which costs 12–27% of the time
+/// (`bench/lua.py`), so processes without one run on an engine that counts none.
+/// Which engines exist follows [`Capacity::fuel_limited`]: the guest is compiled
+/// for each at start, never in the middle of a spawn (which would stall the
+/// spawning process's slice for a whole compile).
 #[derive(Clone)]
 pub struct WasmEngine {
-    /// The wasmtime engine (shared by all processes).
-    pub engine: Engine,
-    /// The guest, linked against the host interfaces, ready to instantiate.
-    pub pre: ProcessWorldPre<ProcessState>,
+    unmetered: Option<Guest>,
+    metered: Option<Guest>,
+    max_processes: u32,
+    live: Arc<AtomicU32>,
+}
+
+/// An engine and the guest, linked against the host interfaces, ready to instantiate.
+#[derive(Clone)]
+struct Guest {
+    engine: Engine,
+    pre: ProcessWorldPre<ProcessState>,
 }
 
 impl WasmEngine {
     /// Configures wasmtime, loads (or compiles and caches) the guest and links it.
     pub fn new(log: &LogSink, capacity: &Capacity) -> anyhow::Result<Self> {
-        let engine = new_engine(capacity)?;
+        let engines = Engines::new(capacity)?;
         let started = Instant::now();
-        let (component, origin) = load_guest(&engine)?;
+        let components = load_guest(&engines.all())?;
         let elapsed = format!("\"{:.1?}\"", started.elapsed());
-        log.write(Level::Debug, None, origin, &[("took".into(), elapsed)]);
-        Self::link(engine, &component)
+        for (metered, (_, origin)) in engines.kinds().zip(&components) {
+            let fields = [
+                ("took".into(), elapsed.clone()),
+                ("fuel".into(), metered.to_string()),
+            ];
+            log.write(Level::Debug, None, origin, &fields);
+        }
+        let components: Vec<Component> = components.into_iter().map(|(c, _)| c).collect();
+        engines.link(capacity, &components)
     }
 
     /// An engine running another guest component (any implementation of the
     /// `process-world` world, e.g. a deliberately broken one in tests), compiled
     /// now and not cached.
     pub fn with_guest(capacity: &Capacity, wasm: &[u8]) -> anyhow::Result<Self> {
-        let engine = new_engine(capacity)?;
-        let component = Component::new(&engine, wasm)?;
-        Self::link(engine, &component)
+        let engines = Engines::new(capacity)?;
+        let components = engines
+            .all()
+            .into_iter()
+            .map(|engine| Component::new(engine, wasm))
+            .collect::<Result<Vec<_>, _>>()?;
+        engines.link(capacity, &components)
     }
 
-    fn link(engine: Engine, component: &Component) -> anyhow::Result<Self> {
-        let mut linker = Linker::<ProcessState>::new(&engine);
-        ProcessWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-        link_wasi(&mut linker, component)?;
-        let pre = ProcessWorldPre::new(linker.instantiate_pre(component)?)?;
-        start_epoch_ticker(&engine);
-        Ok(WasmEngine { engine, pre })
+    /// Instantiates the guest for a process under `limits`, on the metered engine
+    /// when it has a fuel limit. Fails when `max_processes` are alive, in the pool's
+    /// own words ("maximum concurrent"): an engine without a pool cannot say it.
+    pub fn instantiate(
+        &self,
+        mut state: ProcessState,
+        limits: &Limits,
+    ) -> wasmtime::Result<(Store<ProcessState>, ProcessWorld)> {
+        let guest = match limits.fuel {
+            Some(_) => self.metered.as_ref(),
+            None => self.unmetered.as_ref(),
+        }
+        .ok_or_else(|| {
+            wasmtime::format_err!(
+                "no engine for processes {} a fuel limit: the capacity said none would start",
+                if limits.fuel.is_some() {
+                    "with"
+                } else {
+                    "without"
+                }
+            )
+        })?;
+        state.slot = Some(ProcessSlot::take(&self.live, self.max_processes)?);
+        let mut store = Store::new(&guest.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        if let Some(fuel) = limits.fuel {
+            store.set_fuel(fuel)?;
+        }
+        // Instantiation runs guest initialisers: bound them like any slice.
+        store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
+        let world = guest.pre.instantiate(&mut store)?;
+        Ok((store, world))
+    }
+}
+
+/// The engines a runtime needs, before the guest is compiled for them.
+struct Engines {
+    unmetered: Option<Engine>,
+    metered: Option<Engine>,
+}
+
+impl Engines {
+    fn new(capacity: &Capacity) -> anyhow::Result<Self> {
+        let (unmetered, metered) = match capacity.fuel_limited {
+            FuelLimited::None => (Some(new_engine(capacity, Metering::Off, true)?), None),
+            // The common engine gets the pool; a second pool would double the
+            // address space reserved.
+            FuelLimited::Some => (
+                Some(new_engine(capacity, Metering::Off, true)?),
+                Some(new_engine(capacity, Metering::On, false)?),
+            ),
+            FuelLimited::Every => (None, Some(new_engine(capacity, Metering::On, true)?)),
+        };
+        Ok(Engines { unmetered, metered })
+    }
+
+    /// The engines, unmetered first.
+    fn all(&self) -> Vec<&Engine> {
+        self.unmetered.iter().chain(&self.metered).collect()
+    }
+
+    /// Whether each of [`Engines::all`] counts fuel.
+    fn kinds(&self) -> impl Iterator<Item = bool> {
+        let unmetered = self.unmetered.as_ref().map(|_| false);
+        let metered = self.metered.as_ref().map(|_| true);
+        unmetered.into_iter().chain(metered)
+    }
+
+    /// Links `components` (compiled for [`Engines::all`], in that order).
+    fn link(self, capacity: &Capacity, components: &[Component]) -> anyhow::Result<WasmEngine> {
+        let mut components = components.iter();
+        let mut link = |engine: Option<Engine>| -> anyhow::Result<Option<Guest>> {
+            let Some(engine) = engine else {
+                return Ok(None);
+            };
+            let component = components
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("no guest compiled for an engine"))?;
+            let mut linker = Linker::<ProcessState>::new(&engine);
+            ProcessWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+            link_wasi(&mut linker, component)?;
+            let pre = ProcessWorldPre::new(linker.instantiate_pre(component)?)?;
+            start_epoch_ticker(&engine);
+            Ok(Some(Guest { engine, pre }))
+        };
+        Ok(WasmEngine {
+            unmetered: link(self.unmetered)?,
+            metered: link(self.metered)?,
+            max_processes: capacity.max_processes,
+            live: Arc::default(),
+        })
+    }
+}
+
+/// One live process's place under `max_processes`, given back when it is dropped
+/// (with the process's store).
+pub struct ProcessSlot {
+    live: Arc<AtomicU32>,
+}
+
+impl ProcessSlot {
+    fn take(live: &Arc<AtomicU32>, max_processes: u32) -> wasmtime::Result<Self> {
+        live.fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
+            (count < max_processes).then_some(count + 1)
+        })
+        .map_err(|_| {
+            wasmtime::format_err!("maximum concurrent processes ({max_processes}) reached")
+        })?;
+        Ok(ProcessSlot { live: live.clone() })
+    }
+}
+
+impl Drop for ProcessSlot {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -96,6 +230,8 @@ pub struct Capacity {
     pub max_processes: u32,
     /// The largest memory ceiling any process may have.
     pub max_memory_bytes: u64,
+    /// Which processes have a fuel limit: decides the engines built.
+    pub fuel_limited: FuelLimited,
 }
 
 impl Default for Capacity {
@@ -103,8 +239,20 @@ impl Default for Capacity {
         Capacity {
             max_processes: DEFAULT_MAX_PROCESSES,
             max_memory_bytes: crate::sandbox::DEFAULT_MEMORY_BYTES,
+            fuel_limited: FuelLimited::None,
         }
     }
+}
+
+/// Which processes of a runtime have a fuel limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FuelLimited {
+    /// None: one engine, without fuel accounting.
+    None,
+    /// Some (entries that set one): an engine with fuel accounting next to the other.
+    Some,
+    /// Every process (a default budget for all): only the engine with fuel accounting.
+    Every,
 }
 
 /// Live processes a runtime holds unless told otherwise.
@@ -127,26 +275,43 @@ const UNCHECKED_POOL_BUDGET: u64 = 96 << 40;
 /// 35–48% less time than with checked slots of 64 MiB.
 const UNCHECKED_SLOT_BYTES: u64 = 4 << 30;
 
-/// An engine whose memory slots skip bounds checks when the pool fits the address
-/// space, else (many processes, or a machine with a smaller address space) one with
-/// slots of the memory limit and explicit checks.
-fn new_engine(capacity: &Capacity) -> anyhow::Result<Engine> {
+/// Whether an engine counts fuel.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Metering {
+    /// For processes without a fuel limit: no fuel checks in the compiled code.
+    Off,
+    /// For processes with a fuel limit.
+    On,
+}
+
+/// An engine with fuel accounting or without; `pooled`, a pool of instance slots that
+/// skip bounds checks when the pool fits the address space, else (many processes,
+/// or a machine with a smaller address space) slots of the memory limit and
+/// explicit checks. Unpooled, instances are allocated on demand, with reservations
+/// that skip bounds checks; [`ProcessSlot`] keeps the count under `max_processes`.
+fn new_engine(capacity: &Capacity, metering: Metering, pooled: bool) -> anyhow::Result<Engine> {
+    let config = |slot_reservation: u64| {
+        let mut config = engine_config(slot_reservation);
+        config.consume_fuel(metering == Metering::On);
+        config.allocation_strategy(if pooled {
+            pooling(capacity)
+        } else {
+            InstanceAllocationStrategy::OnDemand
+        });
+        config
+    };
     let unchecked_pool = u64::from(capacity.max_processes).saturating_mul(UNCHECKED_SLOT_BYTES);
-    if unchecked_pool <= UNCHECKED_POOL_BUDGET {
-        if let Ok(engine) = Engine::new(&engine_config(capacity, UNCHECKED_SLOT_BYTES)) {
+    if !pooled || unchecked_pool <= UNCHECKED_POOL_BUDGET {
+        if let Ok(engine) = Engine::new(&config(UNCHECKED_SLOT_BYTES)) {
             return Ok(engine);
         }
     }
-    Ok(Engine::new(&engine_config(
-        capacity,
-        capacity.max_memory_bytes,
-    ))?)
+    Ok(Engine::new(&config(capacity.max_memory_bytes))?)
 }
 
-fn engine_config(capacity: &Capacity, slot_reservation: u64) -> Config {
-    let mut config = Config::new();
-    // A pool of pre-reserved instance slots, reused copy-on-write: instantiation is
-    // a few page-table updates instead of mmap/munmap per process.
+/// A pool of pre-reserved instance slots, reused copy-on-write: instantiation is a
+/// few page-table updates instead of mmap/munmap per process.
+fn pooling(capacity: &Capacity) -> InstanceAllocationStrategy {
     let slot_bytes = usize::try_from(capacity.max_memory_bytes).unwrap_or(usize::MAX);
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(capacity.max_processes)
@@ -167,15 +332,20 @@ fn engine_config(capacity: &Capacity, slot_reservation: u64) -> Config {
     // burst of 10,000 processes had ended), measured with `bench/run.sh`. With the
     // pre-initialised guest, keeping 128 KiB gained nothing (4,700 vs 4,950
     // spawns/s) and still held 1.7 GiB after that burst.
-    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    // The memory limit itself is `max_memory_size` and the store's limiter; the
-    // reservation only decides whether accesses need bounds checks (`new_engine`).
+    InstanceAllocationStrategy::Pooling(pool)
+}
+
+/// What every engine shares.
+fn engine_config(slot_reservation: u64) -> Config {
+    let mut config = Config::new();
+    // The memory limit itself is the pool's `max_memory_size` and the store's
+    // limiter; the reservation only decides whether accesses need bounds checks
+    // (`new_engine`).
     config.memory_reservation(slot_reservation);
     config.memory_guard_size(64 * 1024);
     config.memory_reservation_for_growth(0);
-    // Fuel makes CPU budgets exact and deterministic; epochs bound each slice and
-    // implement wall-clock timeouts cheaply.
-    config.consume_fuel(true);
+    // Epochs bound each slice and implement wall-clock timeouts cheaply; a busy
+    // process gives its thread back on its own, counted in piccolo's fuel.
     config.epoch_interruption(true);
     config.memory_init_cow(true);
     config.max_wasm_stack(512 * 1024);
@@ -198,36 +368,57 @@ fn start_epoch_ticker(engine: &Engine) {
         .ok();
 }
 
-/// The guest compiled for this engine: from the cache when present, else
-/// pre-initialised ([`pre_initialise`]), compiled with cranelift and cached, keyed by
-/// the wasm, the engine's settings and the snapshot scheme.
-fn load_guest(engine: &Engine) -> anyhow::Result<(Component, &'static str)> {
-    let cache_file =
-        cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
-    if let Some(path) = &cache_file {
-        if path.exists() {
-            // SAFETY: the file was written by `cache_compiled` below from this very
-            // guest and engine configuration (both are in its name), and wasmtime
-            // checks the artifact's header for compatibility.
-            match unsafe { Component::deserialize_file(engine, path) } {
-                Ok(component) => return Ok((component, "guest loaded from cache")),
-                Err(_) => {
-                    let _ = std::fs::remove_file(path);
-                }
+/// The guest compiled for each of `engines`: from the cache when present, else
+/// pre-initialised ([`pre_initialise`], once for all of them), compiled with
+/// cranelift and cached, keyed by the wasm, the engine's settings and the snapshot
+/// scheme.
+fn load_guest(engines: &[&Engine]) -> anyhow::Result<Vec<(Component, &'static str)>> {
+    let mut snapshot = None;
+    engines
+        .iter()
+        .map(|engine| {
+            let cache_file =
+                cache_dir().map(|dir| dir.join(format!("guest-{:016x}.cwasm", cache_key(engine))));
+            if let Some(component) = cache_file.as_deref().and_then(|path| cached(engine, path)) {
+                return Ok((component, "guest loaded from cache"));
             }
+            let snapshot =
+                match &mut snapshot {
+                    Some(snapshot) => snapshot,
+                    None => snapshot.insert(pre_initialise().map_err(|e| {
+                        anyhow::anyhow!("pre-initialising the guest component: {e:#}")
+                    })?),
+                };
+            let compiled = engine
+                .precompile_component(snapshot)
+                .map_err(|e| anyhow::anyhow!("compiling the guest component: {e}"))?;
+            if let Some(path) = &cache_file {
+                cache_compiled(path, &compiled);
+            }
+            // SAFETY: `compiled` was produced by `precompile_component` on this
+            // engine just now.
+            let component = unsafe { Component::deserialize(engine, &compiled) }?;
+            Ok((component, "guest compiled from a pre-initialised snapshot"))
+        })
+        .collect()
+}
+
+/// The guest from the cache file at `path`, if it holds one for `engine`; a file
+/// that does not load is removed.
+fn cached(engine: &Engine, path: &Path) -> Option<Component> {
+    if !path.exists() {
+        return None;
+    }
+    // SAFETY: the file was written by `cache_compiled` from this very guest and
+    // engine configuration (both are in its name), and wasmtime checks the
+    // artifact's header for compatibility.
+    match unsafe { Component::deserialize_file(engine, path) } {
+        Ok(component) => Some(component),
+        Err(_) => {
+            let _ = std::fs::remove_file(path);
+            None
         }
     }
-    let snapshot = pre_initialise()
-        .map_err(|e| anyhow::anyhow!("pre-initialising the guest component: {e:#}"))?;
-    let compiled = engine
-        .precompile_component(&snapshot)
-        .map_err(|e| anyhow::anyhow!("compiling the guest component: {e}"))?;
-    if let Some(path) = &cache_file {
-        cache_compiled(path, &compiled);
-    }
-    // SAFETY: `compiled` was produced by `precompile_component` on this engine just now.
-    let component = unsafe { Component::deserialize(engine, &compiled) }?;
-    Ok((component, "guest compiled from a pre-initialised snapshot"))
 }
 
 /// Bumped whenever what [`pre_initialise`] produces changes, so old caches miss.

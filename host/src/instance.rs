@@ -8,7 +8,7 @@ use wasmtime::Store;
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, Step};
-use crate::engine::EPOCH_TICK;
+use crate::engine::{ProcessSlot, EPOCH_TICK};
 use crate::runtime::Runtime;
 use crate::sandbox::{
     describe_failure, timeout_message, Limits, MemoryLimiter, TrapContext, SLICE_LIMIT,
@@ -34,6 +34,8 @@ pub struct ProcessState {
     pub limiter: MemoryLimiter,
     /// The guest's last words before a panic.
     pub panic_message: Option<String>,
+    /// Its place among the live processes, given back with the store.
+    pub slot: Option<ProcessSlot>,
     wasi: WasiCtx,
     resources: ResourceTable,
 }
@@ -48,6 +50,7 @@ impl ProcessState {
             process,
             limiter: MemoryLimiter::new(limits.memory_bytes),
             panic_message: None,
+            slot: None,
             wasi: WasiCtx::builder().build(),
             resources: ResourceTable::new(),
         }

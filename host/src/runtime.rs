@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Notify;
-use wasmtime::Store;
 
 use crate::bindings::{
     CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
@@ -213,17 +212,9 @@ impl Runtime {
         limits: Limits,
     ) -> Result<Instance, ErrorInfo> {
         let state = ProcessState::new(self.clone(), process.clone(), &limits);
-        let mut store = Store::new(&self.engine.engine, state);
-        store.limiter(|state| &mut state.limiter);
-        store
-            .set_fuel(limits.fuel.unwrap_or(u64::MAX))
-            .map_err(|e| ErrorInfo::new("Internal", e.to_string()))?;
-        // Instantiation runs guest initialisers: bound them like any slice.
-        store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
-        let world = self
+        let (store, world) = self
             .engine
-            .pre
-            .instantiate(&mut store)
+            .instantiate(state, &limits)
             .map_err(|e| self.instantiation_error(&e))?;
         Ok(Instance {
             store,
