@@ -5,9 +5,8 @@
 //! sub-tables and cycles survive and no recursion is needed on either side (a deeply
 //! nested value cannot overflow the wasm stack).
 
-use std::collections::HashMap;
-
 use piccolo::{Context, Table, Value};
+use rustc_hash::FxHashMap;
 
 use crate::api::errors;
 use crate::bindings::{ErrorNode, Node, Payload, TableEntry};
@@ -19,7 +18,7 @@ pub fn encode<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Payload {
     let mut encoder = Encoder {
         ctx,
         nodes: Vec::new(),
-        seen: HashMap::new(),
+        seen: FxHashMap::default(),
         pending: Vec::new(),
     };
     encoder.node(value);
@@ -40,7 +39,7 @@ pub fn encode<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Payload {
 struct Encoder<'gc> {
     ctx: Context<'gc>,
     nodes: Vec<Node>,
-    seen: HashMap<*const (), u32>,
+    seen: FxHashMap<*const (), u32>,
     pending: Vec<(Table<'gc>, u32)>,
 }
 

@@ -1,10 +1,10 @@
 //! What every Lua API of one process shares: the host, the scheduler, the identity.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
 use std::ops::Deref;
 
 use piccolo::StashedTable;
+use rustc_hash::FxHashMap;
 
 use crate::host::Host;
 use crate::mailbox::Mailbox;
@@ -27,7 +27,7 @@ pub struct Env {
     /// The metatable shared by all error objects, created once per process.
     pub error_metatable: RefCell<Option<StashedTable>>,
     /// Metatables of the other userdata types, built once per process by name.
-    pub metatables: RefCell<HashMap<&'static str, StashedTable>>,
+    pub metatables: RefCell<FxHashMap<&'static str, StashedTable>>,
 }
 
 impl Env {

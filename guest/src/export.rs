@@ -23,6 +23,7 @@ impl Guest for Component {
         PREPARED.with_borrow_mut(|slot| {
             if slot.is_none() {
                 *slot = Some(Prepared::new(Box::new(WitHost)));
+                crate::allocator::seal();
             }
         });
     }

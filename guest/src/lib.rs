@@ -8,9 +8,12 @@
 //! - [`api`]: one module per Lua API; [`stdlib`]: the globals and `require`.
 //! - [`lua_std`]: Lua 5.4's standard library where piccolo lacks it.
 //! - [`codec`]: deep copies of values crossing a process boundary.
+//! - `allocator` (wasm only): the heap, split at the snapshot.
 
 #![warn(missing_docs)]
 
+#[cfg(target_arch = "wasm32")]
+pub mod allocator;
 pub mod api;
 // Generated from the WIT, whose comments document it.
 #[allow(missing_docs)]

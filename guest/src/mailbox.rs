@@ -2,10 +2,11 @@
 //! the coroutine waiting for them, or wait here, in arrival order, until a
 //! subscription (`inbox`, `events`, `listen`) can take them. Nothing is dropped.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use piccolo::{Context, StashedUserData, Table, Value};
+use rustc_hash::FxHashMap;
 
 use crate::api::channel::{ChannelRef, SendOutcome};
 use crate::api::{errors, payload, set};
@@ -55,13 +56,13 @@ pub struct Mailbox {
     /// `process.events()`.
     pub events: Option<Subscription>,
     /// `process.listen(topic)`, by topic.
-    pub topics: HashMap<String, Subscription>,
+    pub topics: FxHashMap<String, Subscription>,
     /// `process.set_options{trap_links = ...}`.
     pub trap_links: bool,
     /// `process.exec` calls waiting for their child's end, by child PID.
-    pub exec_waits: HashMap<String, WaitToken>,
+    pub exec_waits: FxHashMap<String, WaitToken>,
     /// Timers that fire into channels, by timer ID.
-    pub timers: HashMap<u64, TimerChannel>,
+    pub timers: FxHashMap<u64, TimerChannel>,
     /// Set when a LINK_DOWN arrives while links are not trapped: the process dies at
     /// the next [`route`].
     doomed: Option<ErrorInfo>,

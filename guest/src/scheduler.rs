@@ -7,13 +7,14 @@
 //! complete and the coroutine is stepped again: the sequence finds its completion and
 //! returns the results. No OS thread or wasm stack is held while a coroutine waits.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use piccolo::{
     BoxSequence, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll, Stack,
     StashedExecutor, StaticValue, Value,
 };
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::api::errors;
 use crate::bindings::{ErrorInfo, ExitResult};
@@ -49,10 +50,10 @@ pub enum Completion {
 pub struct Scheduler {
     next_token: WaitToken,
     /// Completed operations whose coroutine has not picked the result up yet.
-    completed: HashMap<WaitToken, Completion>,
+    completed: FxHashMap<WaitToken, Completion>,
     /// Operations still waiting; a channel skips registrations not in here (a `select`
     /// that another case already completed).
-    parked: HashSet<WaitToken>,
+    parked: FxHashSet<WaitToken>,
     /// Tokens completed since the process loop last looked, so it wakes their tasks.
     woken: Vec<WaitToken>,
     /// Terminal reads in the order they were requested; the host answers in order.

@@ -1,12 +1,13 @@
 //! One Lua process: the piccolo state, its coroutines, and the `start`/`run` exports.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use piccolo::{
     Closure, Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor,
     StashedFunction, StashedTable, Value, Variadic,
 };
+use rustc_hash::FxHashMap;
 
 use crate::api::errors;
 use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
@@ -24,11 +25,11 @@ type TaskId = u64;
 pub struct Process {
     lua: Lua,
     env: Rc<Env>,
-    tasks: HashMap<TaskId, StashedExecutor>,
+    tasks: FxHashMap<TaskId, StashedExecutor>,
     next_task: TaskId,
     ready: VecDeque<TaskId>,
     /// Which task waits on which operation.
-    waiters: HashMap<WaitToken, TaskId>,
+    waiters: FxHashMap<WaitToken, TaskId>,
 }
 
 /// The main coroutine; the process ends when it does.
@@ -116,7 +117,7 @@ impl Process {
             Ok(ctx.stash(Executor::start(ctx, function, Variadic(args))))
         })?;
 
-        let mut tasks = HashMap::new();
+        let mut tasks = FxHashMap::default();
         tasks.insert(MAIN_TASK, main);
         Ok(Process {
             lua,
@@ -124,7 +125,7 @@ impl Process {
             tasks,
             next_task: MAIN_TASK + 1,
             ready: VecDeque::from([MAIN_TASK]),
-            waiters: HashMap::new(),
+            waiters: FxHashMap::default(),
         })
     }
 

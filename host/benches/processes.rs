@@ -1,5 +1,5 @@
-//! Process benchmarks: spawn + exit rate (sequential and batched), resident memory
-//! per idle process, in real wasm instances. Run with `cargo bench -p wippy-wasm`
+//! Process benchmarks: spawn + exit rate (sequential and batched), memory per idle
+//! process (resident and proportional, see [`idle_memory`]), in real wasm instances. Run with `cargo bench -p wippy-wasm`
 //! (or `bench/run.sh`, which also times start-up and runs the Erlang anchor).
 //!
 //! Prints `RESULT <name> key=value ...` lines with the median of `REPS` runs.
@@ -35,12 +35,21 @@ fn main() -> anyhow::Result<()> {
 
         // Idle memory first: pool slots stay resident once touched, so the baseline
         // must be taken before any process ran.
-        let baseline = resident_bytes();
+        let baseline = Memory::now();
         for n in [1_000, 10_000] {
             let name = format!("idle_memory_{n}");
             if selected(&name) {
                 let values = repeat(reps, || idle_memory(&runtime, n, baseline)).await;
-                report(&name, "rss_bytes_per_process", values);
+                report(
+                    &name,
+                    "rss_bytes_per_process",
+                    values.iter().map(|memory| memory.resident).collect(),
+                );
+                report(
+                    &format!("{name}_pss"),
+                    "pss_bytes_per_process",
+                    values.iter().map(|memory| memory.proportional).collect(),
+                );
             }
         }
         if selected("wake_latency") {
@@ -139,48 +148,67 @@ fn selected(name: &str) -> bool {
     std::env::var("ONLY").map_or(true, |only| only.split(',').any(|wanted| wanted == name))
 }
 
-/// Resident bytes each of `n` processes waiting in `time.sleep` adds to `baseline`,
-/// the resident size before any process ran.
-async fn idle_memory(runtime: &Arc<Runtime>, n: usize, baseline: f64) -> f64 {
+/// Resident and proportional bytes each of `n` processes waiting in `time.sleep`
+/// adds to `baseline`, the memory before any process ran.
+///
+/// Resident (VmRSS) counts a page of the guest's snapshot once per process that maps
+/// it, though all of them share one copy; proportional (Pss) counts each page once,
+/// split among its mappers, which is the memory the processes actually cost.
+async fn idle_memory(runtime: &Arc<Runtime>, n: usize, baseline: Memory) -> Memory {
     let mut processes = Vec::with_capacity(n);
     for _ in 0..n {
         processes.push(runtime.spawn(request("app:idle")).expect("spawn"));
     }
     // Let every process run into its sleep.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let per_process = (resident_bytes() - baseline) / n as f64;
+    let used = Memory::now();
     for process in &processes {
         process.kill(ErrorInfo::new("Canceled", "benchmark done"));
     }
     runtime.wait_idle().await;
     println!(
         "INFO idle_memory_{n} resident after every process ended: {:.0} MiB over the start",
-        (resident_bytes() - baseline) / (1024.0 * 1024.0)
+        (Memory::now().resident - baseline.resident) / (1024.0 * 1024.0)
     );
-    per_process
+    Memory {
+        resident: (used.resident - baseline.resident) / n as f64,
+        proportional: (used.proportional - baseline.proportional) / n as f64,
+    }
 }
 
-fn resident_bytes() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
+/// The benchmark's own memory, in bytes.
+#[derive(Clone, Copy)]
+struct Memory {
+    /// `VmRSS` of `/proc/self/status`.
+    resident: f64,
+    /// `Pss` of `/proc/self/smaps_rollup`.
+    proportional: f64,
+}
+
+impl Memory {
+    fn now() -> Memory {
+        Memory {
+            resident: kib_field("/proc/self/status", "VmRSS:") * 1024.0,
+            proportional: kib_field("/proc/self/smaps_rollup", "Pss:") * 1024.0,
+        }
+    }
+}
+
+/// The value of a `Name:   123 kB` line of a `/proc` file; 0 when absent.
+fn kib_field(path: &str, name: &str) -> f64 {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| {
-            value
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kib| kib * 1024.0)
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// `reps` measurements, one after another.
-async fn repeat<F, Fut>(reps: usize, mut measure: F) -> Vec<f64>
+async fn repeat<T, F, Fut>(reps: usize, mut measure: F) -> Vec<T>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = f64>,
+    Fut: std::future::Future<Output = T>,
 {
     let mut values = Vec::with_capacity(reps);
     for _ in 0..reps {
