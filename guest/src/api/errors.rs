@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use piccolo::{
-    Callback, CallbackReturn, Context, Error, IntoValue, StashedTable, Table, UserData, Value,
+    thread::CallFrame, Callback, CallbackReturn, Context, Error, Execution, IntoValue, Stack,
+    StashedTable, Table, UserData, Value,
 };
 
 use crate::api::{lua_string, set};
@@ -18,8 +19,9 @@ pub struct ErrorObject {
     pub details: Option<StashedTable>,
     /// What `errors.wrap` put in front of the message (errors.md §3).
     pub context: Option<String>,
-    /// Where Lua code created the error, if it did (`errors.new`, `errors.wrap`).
-    pub frame: Option<StackFrame>,
+    /// The Lua frames, innermost first, where Lua code created the error (`errors.new`,
+    /// `errors.wrap`); empty when the runtime created it.
+    pub frames: Vec<StackFrame>,
 }
 
 /// One Lua frame of an error's stack.
@@ -29,8 +31,13 @@ pub struct StackFrame {
     pub source: String,
     /// The line being run.
     pub line: usize,
-    /// The function's name, as Lua would show it (`main`, `?` for anonymous ones).
-    pub function: String,
+    /// The function's name (`make`, `m`), `main chunk`, or `?` for a function without one.
+    pub name: String,
+    /// The function as Lua's traceback names it: `local 'make'`, `method 'm'`,
+    /// `function <app:relay:12>`.
+    pub description: String,
+    /// A tail call replaced the caller's frame with this one.
+    pub tail_call: bool,
 }
 
 impl ErrorObject {
@@ -45,29 +52,45 @@ impl ErrorObject {
     /// `stack traceback:` and one line per frame, as Lua's `debug.traceback` shows them.
     fn traceback(&self) -> String {
         let mut text = String::from("stack traceback:");
-        if let Some(frame) = &self.frame {
+        for frame in &self.frames {
             text += &format!(
-                "\n\t{}:{}: in function '{}'",
-                frame.source, frame.line, frame.function
+                "\n\t{}:{}: in {}",
+                frame.source, frame.line, frame.description
             );
+            if frame.tail_call {
+                text += "\n\t(...tail calls...)";
+            }
         }
         text
     }
 }
 
-/// The Lua frame a callback was called from.
-pub fn caller_frame(exec: &piccolo::Execution<'_, '_>) -> Option<StackFrame> {
-    let frame = exec.upper_lua_frame()?;
-    let function = match frame.current_function {
-        piccolo::compiler::FunctionRef::Named(name, _) => name.to_str_lossy().into_owned(),
-        piccolo::compiler::FunctionRef::Chunk => "main chunk".into(),
-        piccolo::compiler::FunctionRef::Expression(_) => "?".into(),
-    };
-    Some(StackFrame {
-        source: frame.chunk_name.to_str_lossy().into_owned(),
-        line: frame.current_line.0 as usize + 1,
-        function,
-    })
+/// The Lua frames below a callback, innermost first (callbacks in between are left out).
+pub fn lua_frames<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    stack: &Stack<'gc, '_>,
+) -> Vec<StackFrame> {
+    exec.call_stack(stack)
+        .into_iter()
+        .filter_map(|frame| match frame {
+            CallFrame::Lua(frame) => Some(frame),
+            CallFrame::Native => None,
+        })
+        .map(|frame| {
+            let name = frame.name(ctx);
+            StackFrame {
+                source: frame.chunk_name().to_str_lossy().into_owned(),
+                line: frame.current_line().0 as usize + 1,
+                name: name.name().unwrap_or_else(|| match name {
+                    piccolo::thread::FunctionName::MainChunk => "main chunk".into(),
+                    _ => "?".into(),
+                }),
+                description: name.to_string(),
+                tail_call: frame.is_tail_call(),
+            }
+        })
+        .collect()
 }
 
 /// Kind constants of the `errors` table.
@@ -104,7 +127,7 @@ pub fn new_error_with_details<'gc>(
             info: info.clone(),
             details: details.map(|table| ctx.stash(table)),
             context: None,
-            frame: None,
+            frames: Vec::new(),
         },
     )
 }
@@ -229,7 +252,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
             info,
             details: details.map(|table| ctx.stash(table)),
             context: None,
-            frame: caller_frame(&exec),
+            frames: lua_frames(ctx, &exec, &stack),
         };
         stack.replace(ctx, error_value(ctx, &env_new, object));
         Ok(CallbackReturn::Return)
@@ -238,6 +261,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     let env_wrap = env.clone();
     let wrap = Callback::from_fn(&ctx, move |ctx, exec, mut stack| {
         let parent = stack.get(0);
+        let frames = lua_frames(ctx, &exec, &stack);
         let context = match stack.get(1) {
             value @ Value::UserData(_) if as_error(value).is_some() => {
                 as_error(value).map(|e| e.info.message.clone())
@@ -254,7 +278,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
                 },
                 details: parent.details.clone(),
                 context,
-                frame: caller_frame(&exec),
+                frames,
             },
             None => ErrorObject {
                 info: ErrorInfo {
@@ -264,7 +288,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
                 },
                 details: None,
                 context,
-                frame: caller_frame(&exec),
+                frames,
             },
         };
         stack.replace(ctx, error_value(ctx, &env_wrap, object));
@@ -272,22 +296,24 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     });
     set(ctx, errors, "wrap", wrap);
     let call_stack = Callback::from_fn(&ctx, |ctx, _, mut stack| {
-        let value = match as_error(stack.get(0)).and_then(|e| e.frame.as_ref()) {
-            None => Value::Nil,
-            Some(frame) => {
-                let entry = Table::new(&ctx);
-                set(ctx, entry, "level", 1);
-                set(ctx, entry, "source", lua_string(ctx, &frame.source));
-                set(ctx, entry, "line", frame.line as i64);
-                set(ctx, entry, "name", lua_string(ctx, &frame.function));
-                set(ctx, entry, "type", "lua");
+        let value = match as_error(stack.get(0)) {
+            Some(error) if !error.frames.is_empty() => {
                 let frames = Table::new(&ctx);
-                let _ = frames.set(ctx, 1, entry);
+                for (index, frame) in error.frames.iter().enumerate() {
+                    let entry = Table::new(&ctx);
+                    set(ctx, entry, "level", index as i64 + 1);
+                    set(ctx, entry, "source", lua_string(ctx, &frame.source));
+                    set(ctx, entry, "line", frame.line as i64);
+                    set(ctx, entry, "name", lua_string(ctx, &frame.name));
+                    set(ctx, entry, "type", "lua");
+                    let _ = frames.set(ctx, index as i64 + 1, entry);
+                }
                 let result = Table::new(&ctx);
                 set(ctx, result, "thread", "main");
                 set(ctx, result, "frames", frames);
                 Value::Table(result)
             }
+            _ => Value::Nil,
         };
         stack.replace(ctx, value);
         Ok(CallbackReturn::Return)
@@ -437,7 +463,182 @@ mod wrap_and_stack_tests {
         );
         assert_eq!(
             out,
-            "stack traceback:\n\tapp:test:3: in function 'make'|app:test:3 make|nil"
+            "stack traceback:\n\tapp:test:3: in local 'make'\n\tapp:test:6: in function <app:test:1>\
+             |app:test:3 make|nil"
         );
+    }
+}
+
+#[cfg(test)]
+mod traceback_tests {
+    use crate::testing::run_lua;
+
+    #[test]
+    fn every_lua_frame_is_named_as_lua_s_traceback_names_it() {
+        let out = run_lua(
+            "local function inner() local e = errors.new('x') return e end
+function make() local e = inner() return e end
+local t = {}
+function t.field() local e = make() return e end
+function t:m() local e = t.field() return e end
+local up = function() local e = t:m() return e end
+local function outer() local e = up() return e end
+return outer():stack()",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:
+\ttest:1: in upvalue 'inner'
+\ttest:2: in function 'make'
+\ttest:4: in field 'field'
+\ttest:5: in method 'm'
+\ttest:6: in upvalue 'up'
+\ttest:7: in local 'outer'
+\ttest:8: in main chunk"
+        );
+    }
+
+    #[test]
+    fn call_stack_lists_every_frame_with_its_level_line_and_name() {
+        let out = run_lua(
+            "local obj = {}
+function obj:build(n)
+  if n == 0 then local e = errors.new('x') return e end
+  local e = self:build(n - 1)
+  return e
+end
+local stack = errors.call_stack(obj:build(2))
+local lines = {}
+for _, f in ipairs(stack.frames) do
+  lines[#lines + 1] = table.concat({f.level, f.source, f.line, f.name, f.type}, ' ')
+end
+return stack.thread .. '\\n' .. table.concat(lines, '\\n')",
+        );
+        assert_eq!(
+            out,
+            "main
+1 test 3 build lua
+2 test 4 build lua
+3 test 4 build lua
+4 test 7 main chunk lua"
+        );
+    }
+
+    #[test]
+    fn a_tail_call_is_marked_and_the_replaced_frame_is_gone() {
+        let out = run_lua(
+            "local function make() local e = errors.new('x') return e end
+local function forward() return make() end
+local e = forward()
+return e:stack()",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:
+\ttest:1: in function <test:1>
+\t(...tail calls...)
+\ttest:3: in main chunk"
+        );
+    }
+
+    #[test]
+    fn callbacks_in_between_are_skipped_and_anonymous_functions_show_where_they_were_defined() {
+        let out = run_lua(
+            "local ok, e = pcall(function()
+  local sorted = {3, 1, 2}
+  local made
+  table.sort(sorted, function(a, b) made = made or errors.new('x') return a < b end)
+  return made
+end)
+return e:stack()",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:
+\ttest:4: in function <test:4>
+\ttest:4: in function <test:1>
+\ttest:1: in main chunk"
+        );
+    }
+
+    /// Lua names the handler after the instruction that failed, `metamethod 'index'`.
+    #[test]
+    fn an_xpcall_handler_sees_the_frames_the_error_was_raised_in() {
+        let out = run_lua(
+            "local function fail() local t = nil return t.x end
+local function work() local r = fail() return r end
+local ok, stack = xpcall(work, function(msg) return errors.new(msg):stack() end)
+return stack",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:
+\ttest:3: in metamethod 'index'
+\ttest:1: in upvalue 'fail'
+\ttest:2: in function <test:2>
+\ttest:3: in main chunk"
+        );
+    }
+
+    #[test]
+    fn an_error_raised_through_a_callback_keeps_the_frames_above_it() {
+        let out = run_lua(
+            "local function cmp(a, b) error('bad') end
+local function sort_all() table.sort({3, 1, 2}, cmp) end
+local ok, stack = xpcall(sort_all, function(msg) return errors.new(msg):stack() end)
+return stack",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:
+\ttest:3: in function <test:3>
+\ttest:1: in function <test:1>
+\ttest:2: in function <test:2>
+\ttest:3: in main chunk"
+        );
+    }
+
+    #[test]
+    fn frames_of_an_error_already_handled_do_not_appear_later() {
+        let out = run_lua(
+            "local function fail() error('x') end
+for _ = 1, 2 do pcall(fail) end
+local ok, e = pcall(function() local e = errors.new('later') return e end)
+local handled = select(2, xpcall(fail, function() return 1 end))
+local after = select(2, pcall(function() local e = errors.new('after') return e end))
+return e:stack() .. '|' .. handled .. '|' .. after:stack()",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:\n\ttest:3: in function <test:3>\n\ttest:3: in main chunk\
+             |1|stack traceback:\n\ttest:5: in function <test:5>\n\ttest:5: in main chunk"
+        );
+    }
+
+    #[test]
+    fn a_coroutine_s_stack_stops_at_the_coroutine() {
+        let out = run_lua(
+            "local function body() local e = errors.new('x') return e end
+local co = coroutine.create(function() local e = body() return e end)
+local function resume() local ok, e = coroutine.resume(co) return e end
+return resume():stack()",
+        );
+        assert_eq!(
+            out,
+            "stack traceback:
+\ttest:1: in upvalue 'body'
+\ttest:2: in function <test:2>"
+        );
+    }
+
+    #[test]
+    fn a_wrapped_error_has_the_stack_where_it_was_wrapped() {
+        let out = run_lua(
+            "local inner = errors.new('inner')
+local function add_context(e) local w = errors.wrap(e, 'ctx') return w end
+local e = add_context(inner)
+return #errors.call_stack(e).frames .. ' ' .. errors.call_stack(e).frames[1].line",
+        );
+        assert_eq!(out, "2 2");
     }
 }

@@ -6,6 +6,7 @@ use gc_arena::Collect;
 use piccolo::{
     meta_ops::{self, MetaResult},
     table::NextValue,
+    thread::CallFrame,
     BoxSequence, Callback, CallbackReturn, Closure, Context, Error, Execution, Function, IntoValue,
     MetaMethod, Sequence, SequencePoll, Stack, Table, Value,
 };
@@ -155,19 +156,23 @@ impl<'gc> Sequence<'gc> for IndexedValue {
     }
 }
 
-/// `error(message, level)`: level 1 (the default) prefixes a string message with the
-/// calling line. Levels above 1 add nothing: piccolo exposes only the immediate Lua
-/// caller's frame (tests/lua/KNOWN_DIFFERENCES.md).
+/// `error(message, level)`: a string message gets the position of the function `level`
+/// frames up (1, the default, is the function that called `error`); level 0, a level past
+/// the stack or one naming a callback (`pcall(error, "x")`) adds none, as in `luaL_where`.
 fn error(ctx: Context<'_>) -> Callback<'_> {
     Callback::from_fn(&ctx, |ctx, exec, stack| {
         let value = stack.get(0);
         let level = opt_integer(ctx, &stack, 1, "error", 1)?;
-        if let (Value::String(message), 1) = (value, level) {
-            if let Some(frame) = exec.upper_lua_frame() {
+        if let Value::String(message) = value {
+            let frame = usize::try_from(level)
+                .ok()
+                .and_then(|level| level.checked_sub(1))
+                .and_then(|index| exec.call_stack(&stack).into_iter().nth(index));
+            if let Some(CallFrame::Lua(frame)) = frame {
                 let located = format!(
                     "{}:{}: {}",
-                    frame.chunk_name.to_str_lossy(),
-                    frame.current_line,
+                    frame.chunk_name().to_str_lossy(),
+                    frame.current_line(),
                     message.to_str_lossy()
                 );
                 return Err(located.into_value(ctx).into());

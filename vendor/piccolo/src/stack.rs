@@ -27,6 +27,11 @@ impl<'gc, 'a> Stack<'gc, 'a> {
         }
     }
 
+    /// The values of the frames below this stack (a traceback reads their functions there).
+    pub(crate) fn below(&self) -> &[Value<'gc>] {
+        &self.values[..self.bottom]
+    }
+
     pub fn get(&self, i: usize) -> Value<'gc> {
         self.values
             .get(self.bottom + i)

@@ -6,13 +6,13 @@ use thiserror::Error;
 
 use crate::{
     compiler::{FunctionRef, LineNumber},
-    BadThreadMode, CallbackReturn, Context, Error, FromMultiValue, Fuel, Function,
+    BadThreadMode, CallbackReturn, Closure, Context, Error, FromMultiValue, Fuel, Function,
     FunctionPrototype, IntoMultiValue, SequencePoll, Stack, String, Thread, ThreadMode, Value,
     Variadic,
 };
 
 use super::{
-    thread::{Frame, LuaFrame, ThreadState},
+    thread::{Frame, LuaFrame, ThreadState, Unwound, UnwoundFrame},
     vm::run_vm,
 };
 
@@ -184,30 +184,30 @@ impl<'gc> Executor<'gc> {
                                     top_state.return_to(bottom);
                                 }
                                 Err(err) => {
-                                    top_state.frames.push(Frame::Error(err.into()));
+                                    top_state.raise(err.into());
                                 }
                             }
                             drop(res_state);
                         }
                         ThreadMode::Normal => unreachable!(),
-                        res_mode => top_state.frames.push(Frame::Error(
+                        res_mode => top_state.raise(
                             BadThreadMode {
                                 found: res_mode,
                                 expected: None,
                             }
                             .into(),
-                        )),
+                        ),
                     }
                 } else {
                     // Shenanigans have happened and the upper thread has had its state externally
                     // changed.
-                    top_state.frames.push(Frame::Error(
+                    top_state.raise(
                         BadThreadMode {
                             found: mode,
                             expected: None,
                         }
                         .into(),
-                    ));
+                    );
                 }
             }
 
@@ -244,7 +244,7 @@ impl<'gc> Executor<'gc> {
                                 if let Err(err) = to_thread
                                     .resume(ctx, Variadic(top_state.stack.drain(stack_bottom..)))
                                 {
-                                    top_state.frames.push(Frame::Error(err.into()));
+                                    top_state.raise(err.into());
                                 } else {
                                     thread_stack.pop();
                                     thread_stack.push(to_thread);
@@ -278,7 +278,7 @@ impl<'gc> Executor<'gc> {
                             if let Err(err) =
                                 thread.resume(ctx, Variadic(top_state.stack.drain(stack_bottom..)))
                             {
-                                top_state.frames.push(Frame::Error(err.into()));
+                                top_state.raise(err.into());
                             } else {
                                 if top_state.frames.len() == 1 {
                                     // Tail call the thread resume if we can.
@@ -296,6 +296,7 @@ impl<'gc> Executor<'gc> {
                     fuel: &'a mut Fuel,
                     threads: &'a [Thread<'gc>],
                     top_frames: &'a [Frame<'gc>],
+                    unwound: &'a Unwound<'gc>,
                     top_stack: &[Value<'gc>],
                 ) -> Execution<'gc, 'a> {
                     let upper_lua = match top_frames.last() {
@@ -315,6 +316,8 @@ impl<'gc> Executor<'gc> {
                         fuel,
                         upper_lua,
                         threads,
+                        frames: top_frames,
+                        unwound,
                     }
                 }
 
@@ -326,6 +329,7 @@ impl<'gc> Executor<'gc> {
                             fuel,
                             &state.thread_stack,
                             &top_state.frames,
+                            &top_state.unwound,
                             &top_state.stack,
                         );
                         match callback.call(ctx, exec, Stack::new(&mut top_state.stack, bottom)) {
@@ -334,7 +338,7 @@ impl<'gc> Executor<'gc> {
                             }
                             Err(err) => {
                                 top_state.stack.truncate(bottom);
-                                top_state.frames.push(Frame::Error(err))
+                                top_state.raise_from_callback(err)
                             }
                         }
                     }
@@ -345,11 +349,21 @@ impl<'gc> Executor<'gc> {
                     }) => {
                         fuel.consume(Self::FUEL_PER_SEQ_STEP);
 
+                        let handling_error = pending_error.is_some();
+                        // Polled again after handling an error (an `xpcall` handler returned):
+                        // the frames the error unwound are no longer on any traceback.
+                        if !handling_error
+                            && top_state.unwound.caught_by == Some(top_state.frames.len())
+                        {
+                            top_state.unwound.clear();
+                        }
+
                         let exec = execution(
                             self,
                             fuel,
                             &state.thread_stack,
                             &top_state.frames,
+                            &top_state.unwound,
                             &top_state.stack,
                         );
                         let fin = if let Some(err) = pending_error {
@@ -357,6 +371,19 @@ impl<'gc> Executor<'gc> {
                         } else {
                             sequence.poll(ctx, exec, Stack::new(&mut top_state.stack, bottom))
                         };
+
+                        if handling_error
+                            && matches!(
+                                fin,
+                                Ok(SequencePoll::Return
+                                    | SequencePoll::Call { is_tail: true, .. }
+                                    | SequencePoll::Yield { is_tail: true, .. }
+                                    | SequencePoll::Resume { is_tail: true, .. })
+                            )
+                        {
+                            // The sequence caught the error and is gone.
+                            top_state.unwound.clear();
+                        }
 
                         match fin {
                             Ok(ret) => callback_ret(
@@ -387,9 +414,17 @@ impl<'gc> Executor<'gc> {
                                     }
                                 },
                             ),
+                            Err(error) if handling_error => {
+                                // The sequence passed the error on: it keeps unwinding, and
+                                // the sequence is one more frame it unwound.
+                                top_state.stack.truncate(bottom);
+                                top_state.unwound.caught_by = None;
+                                top_state.unwound.frames.push(UnwoundFrame::Native);
+                                top_state.frames.push(Frame::Error(error));
+                            }
                             Err(error) => {
                                 top_state.stack.truncate(bottom);
-                                top_state.frames.push(Frame::Error(error));
+                                top_state.raise_from_callback(error);
                             }
                         }
                     }
@@ -405,14 +440,10 @@ impl<'gc> Executor<'gc> {
                         };
                         match run_vm(ctx, lua_frame, VM_GRANULARITY) {
                             Err(err) => {
-                                let err = located_error(
-                                    ctx,
-                                    &top_state.frames,
-                                    &top_state.stack,
-                                    &err,
-                                )
-                                .unwrap_or_else(|| err.into());
-                                top_state.frames.push(Frame::Error(err));
+                                let err =
+                                    located_error(ctx, &top_state.frames, &top_state.stack, &err)
+                                        .unwrap_or_else(|| err.into());
+                                top_state.raise(err);
                             }
                             Ok(instructions_run) => {
                                 fuel.consume(instructions_run.try_into().unwrap());
@@ -425,7 +456,21 @@ impl<'gc> Executor<'gc> {
                             .pop()
                             .expect("normal thread must have frame above error")
                         {
-                            Frame::Lua { bottom, .. } => {
+                            Frame::Lua {
+                                bottom,
+                                pc,
+                                is_tail,
+                                ..
+                            } => {
+                                if let Some(&Value::Function(Function::Closure(closure))) =
+                                    top_state.stack.get(bottom)
+                                {
+                                    top_state.unwound.frames.push(UnwoundFrame::Lua {
+                                        closure,
+                                        pc,
+                                        is_tail,
+                                    });
+                                }
                                 top_state.close_upvalues(&ctx, bottom);
                                 top_state.stack.truncate(bottom);
                                 top_state.frames.push(Frame::Error(err));
@@ -436,6 +481,7 @@ impl<'gc> Executor<'gc> {
                                 pending_error: error,
                             } => {
                                 assert!(error.is_none());
+                                top_state.unwound.caught_by = Some(top_state.frames.len());
                                 top_state.frames.push(Frame::Sequence {
                                     bottom,
                                     sequence,
@@ -542,6 +588,8 @@ pub struct Execution<'gc, 'a> {
     fuel: &'a mut Fuel,
     upper_lua: Option<(Gc<'gc, FunctionPrototype<'gc>>, usize)>,
     threads: &'a [Thread<'gc>],
+    frames: &'a [Frame<'gc>],
+    unwound: &'a Unwound<'gc>,
 }
 
 impl<'gc, 'a> Execution<'gc, 'a> {
@@ -582,6 +630,227 @@ impl<'gc, 'a> Execution<'gc, 'a> {
             },
         })
     }
+
+    /// The current thread's call stack below the running callback, innermost first, as Lua's
+    /// `debug.traceback` lists it: Lua frames, and `Native` for callbacks still running below
+    /// them (`pcall`, `table.sort`). Index `n - 1` is what Lua's `error(msg, n)` calls level
+    /// `n`. It stops at the thread's first frame: a coroutine's traceback does not show who
+    /// resumed it. While a sequence handles an error (an `xpcall` message handler runs), the
+    /// frames that error unwound are shown above that sequence, where Lua still has them.
+    ///
+    /// `stack` is the callback's own stack; the functions of the frames below are read there.
+    /// Nothing is recorded for this on ordinary calls; function names are worked out only when
+    /// asked for (`LuaCallFrame::name`).
+    pub fn call_stack(&self, stack: &Stack<'gc, '_>) -> std::vec::Vec<CallFrame<'gc>> {
+        let values = stack.below();
+        let mut raw = std::vec::Vec::new();
+        for (index, frame) in self.frames.iter().enumerate().rev() {
+            match *frame {
+                Frame::Lua {
+                    bottom,
+                    pc,
+                    is_tail,
+                    ..
+                } => {
+                    if let Some(&Value::Function(Function::Closure(closure))) = values.get(bottom) {
+                        raw.push(UnwoundFrame::Lua {
+                            closure,
+                            pc,
+                            is_tail,
+                        });
+                    }
+                }
+                Frame::Sequence { .. } => {
+                    if self.unwound.caught_by == Some(index) {
+                        raw.extend(self.unwound.frames.iter().copied());
+                    }
+                    raw.push(UnwoundFrame::Native);
+                }
+                _ => {}
+            }
+        }
+        (0..raw.len())
+            .map(|i| match raw[i] {
+                UnwoundFrame::Native => CallFrame::Native,
+                UnwoundFrame::Lua {
+                    closure,
+                    pc,
+                    is_tail,
+                } => CallFrame::Lua(LuaCallFrame {
+                    closure,
+                    pc: pc.saturating_sub(1),
+                    is_tail_call: is_tail,
+                    caller: match raw.get(i + 1) {
+                        Some(&UnwoundFrame::Lua { closure, pc, .. }) if !is_tail => {
+                            Some((closure.prototype(), pc.saturating_sub(1)))
+                        }
+                        _ => None,
+                    },
+                }),
+            })
+            .collect()
+    }
+}
+
+/// One frame of a call stack (`Execution::call_stack`).
+#[derive(Clone, Copy)]
+pub enum CallFrame<'gc> {
+    /// A Lua function.
+    Lua(LuaCallFrame<'gc>),
+    /// A callback or sequence still running (`pcall`, `table.sort`): Lua's `[C]` frame.
+    Native,
+}
+
+/// A Lua function on a call stack.
+#[derive(Clone, Copy)]
+pub struct LuaCallFrame<'gc> {
+    closure: Closure<'gc>,
+    /// The instruction being run: the call, or the instruction that failed.
+    pc: usize,
+    is_tail_call: bool,
+    /// The Lua function that called this one and its call instruction, unless the call came
+    /// from a callback or was a tail call.
+    caller: Option<(Gc<'gc, FunctionPrototype<'gc>>, usize)>,
+}
+
+impl<'gc> LuaCallFrame<'gc> {
+    /// The function running in this frame.
+    pub fn closure(&self) -> Closure<'gc> {
+        self.closure
+    }
+
+    /// The chunk the function was loaded from.
+    pub fn chunk_name(&self) -> String<'gc> {
+        self.closure.prototype().chunk_name
+    }
+
+    /// The line being run.
+    pub fn current_line(&self) -> LineNumber {
+        let lines = &self.closure.prototype().opcode_line_numbers;
+        match lines.binary_search_by_key(&self.pc, |(opi, _)| *opi) {
+            Ok(i) => lines[i].1,
+            Err(i) => lines[i.saturating_sub(1)].1,
+        }
+    }
+
+    /// Whether a tail call replaced the caller's frame with this one (Lua's traceback shows
+    /// `(...tail calls...)` after it).
+    pub fn is_tail_call(&self) -> bool {
+        self.is_tail_call
+    }
+
+    /// The function's name as Lua 5.4's traceback gives it (`luaL_traceback`): a global
+    /// holding the function first, then what the calling instruction called it, then `main
+    /// chunk`, then where it was defined.
+    pub fn name(&self, ctx: Context<'gc>) -> FunctionName<'gc> {
+        for (key, value) in ctx.globals().iter() {
+            if let (Value::String(name), Value::Function(Function::Closure(closure))) = (key, value)
+            {
+                if closure == self.closure {
+                    return FunctionName::Global(name);
+                }
+            }
+        }
+        if let Some((what, name)) = self
+            .caller
+            .and_then(|(caller, pc)| called_name(&caller, pc))
+        {
+            return FunctionName::Called { what, name };
+        }
+        match self.closure.prototype().reference {
+            FunctionRef::Chunk => FunctionName::MainChunk,
+            FunctionRef::Named(_, line_defined) | FunctionRef::Expression(line_defined) => {
+                FunctionName::Unnamed {
+                    chunk_name: self.chunk_name(),
+                    line_defined,
+                }
+            }
+        }
+    }
+}
+
+/// How a traceback names a function (`LuaCallFrame::name`); `Display` writes it as Lua's
+/// traceback does.
+#[derive(Clone)]
+pub enum FunctionName<'gc> {
+    /// A global holds the function: `function 'make'`.
+    Global(String<'gc>),
+    /// Named by its caller's call: `local 'f'`, `method 'm'`, `field 'f'`, `upvalue 'f'`,
+    /// `global 'f'`, `metamethod 'index'`, `for iterator 'for iterator'`.
+    Called {
+        what: &'static str,
+        name: std::string::String,
+    },
+    /// `main chunk`.
+    MainChunk,
+    /// `function <app:x:12>`: the chunk and the line the function was defined on.
+    Unnamed {
+        chunk_name: String<'gc>,
+        line_defined: LineNumber,
+    },
+}
+
+impl<'gc> FunctionName<'gc> {
+    /// The bare name (`make`, `m`), if the function has one.
+    pub fn name(&self) -> Option<std::string::String> {
+        match self {
+            FunctionName::Global(name) => Some(name.to_str_lossy().into_owned()),
+            FunctionName::Called { name, .. } => Some(name.clone()),
+            FunctionName::MainChunk | FunctionName::Unnamed { .. } => None,
+        }
+    }
+}
+
+impl<'gc> std::fmt::Display for FunctionName<'gc> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FunctionName::Global(name) => write!(f, "function '{}'", name.to_str_lossy()),
+            FunctionName::Called { what, name } => write!(f, "{what} '{name}'"),
+            FunctionName::MainChunk => write!(f, "main chunk"),
+            FunctionName::Unnamed {
+                chunk_name,
+                line_defined,
+            } => write!(f, "function <{}:{line_defined}>", chunk_name.to_str_lossy()),
+        }
+    }
+}
+
+/// What the instruction at `pc` of `caller` called the function it called, as Lua's
+/// `funcnamefromcode` works it out.
+fn called_name(
+    caller: &FunctionPrototype<'_>,
+    pc: usize,
+) -> Option<(&'static str, std::string::String)> {
+    use crate::opcode::Operation as Op;
+    let metamethod = match caller.opcodes.get(pc)?.decode() {
+        Op::Call { func, .. } | Op::TailCall { func, .. } => {
+            return describe_register(caller, pc, func.0)
+        }
+        Op::GenericForCall { .. } => return Some(("for iterator", "for iterator".into())),
+        Op::GetTable { .. } | Op::GetUpTable { .. } | Op::Method { .. } => "index",
+        Op::SetTable { .. } | Op::SetUpTable { .. } => "newindex",
+        Op::Add { .. } => "add",
+        Op::Sub { .. } => "sub",
+        Op::Mul { .. } => "mul",
+        Op::Div { .. } => "div",
+        Op::IDiv { .. } => "idiv",
+        Op::Mod { .. } => "mod",
+        Op::Pow { .. } => "pow",
+        Op::BitAnd { .. } => "band",
+        Op::BitOr { .. } => "bor",
+        Op::BitXor { .. } => "bxor",
+        Op::ShiftLeft { .. } => "shl",
+        Op::ShiftRight { .. } => "shr",
+        Op::Minus { .. } => "unm",
+        Op::BitNot { .. } => "bnot",
+        Op::Concat { .. } => "concat",
+        Op::Length { .. } => "len",
+        Op::Eq { .. } => "eq",
+        Op::Less { .. } => "lt",
+        Op::LessEq { .. } => "le",
+        _ => return None,
+    };
+    Some(("metamethod", metamethod.into()))
 }
 
 /// A VM error as Lua reports it: a string error value, worded as Lua 5.4 words it
@@ -618,23 +887,36 @@ fn located_error<'gc>(
             _ => None,
         });
     let mut message = match type_error {
-        Some(crate::TypeError { expected: "table", found }) => {
+        Some(crate::TypeError {
+            expected: "table",
+            found,
+        }) => {
             format!("attempt to index a {found} value")
         }
-        Some(crate::TypeError { expected: "function", found }) => {
+        Some(crate::TypeError {
+            expected: "function",
+            found,
+        }) => {
             format!("attempt to call a {found} value")
         }
-        Some(crate::TypeError { expected: "string or table", found }) => {
+        Some(crate::TypeError {
+            expected: "string or table",
+            found,
+        }) => {
             format!("attempt to get length of a {found} value")
         }
         _ => error.to_string(),
     };
-    let operand = error.downcast::<super::vm::BinaryOperatorError>().and_then(|e| e.blames_left());
+    let operand = error
+        .downcast::<super::vm::BinaryOperatorError>()
+        .and_then(|e| e.blames_left());
     if let Some(variable) = variable_info(&proto, pc, type_error, operand) {
         message = format!("{message} ({variable})");
     }
     let text = format!("{}:{}: {message}", proto.chunk_name.to_str_lossy(), line);
-    Some(Error::from_value(Value::String(String::from_slice(&ctx, text))))
+    Some(Error::from_value(Value::String(String::from_slice(
+        &ctx, text,
+    ))))
 }
 
 /// What the failing instruction at `pc` was working on, as Lua's `varinfo` names it:
@@ -650,18 +932,25 @@ fn variable_info(
     let register = match (operation, type_error) {
         (
             Op::GetTable { table, .. } | Op::SetTable { table, .. } | Op::Method { table, .. },
-            Some(crate::TypeError { expected: "table", .. }),
+            Some(crate::TypeError {
+                expected: "table", ..
+            }),
         ) => table,
         (
             Op::GetUpTable { table, .. } | Op::SetUpTable { table, .. },
-            Some(crate::TypeError { expected: "table", .. }),
+            Some(crate::TypeError {
+                expected: "table", ..
+            }),
         ) => {
             let name = proto.upvalue_names.get(table.0 as usize)?;
             return Some(format!("upvalue '{}'", name.to_str_lossy()));
         }
         (
             Op::Call { func, .. } | Op::TailCall { func, .. },
-            Some(crate::TypeError { expected: "function", .. }),
+            Some(crate::TypeError {
+                expected: "function",
+                ..
+            }),
         ) => func,
         (Op::Length { source, .. }, Some(_)) => source,
         (Op::Minus { source, .. } | Op::BitNot { source, .. }, None) if blames_left.is_some() => {
@@ -694,13 +983,18 @@ fn variable_info(
         },
         _ => return None,
     };
-    describe_register(proto, pc, register.0)
+    describe_register(proto, pc, register.0).map(|(what, name)| format!("{what} '{name}'"))
 }
 
 /// The name of what register `register` holds at instruction `pc`: a live local, or
 /// what the instruction that last wrote it loaded (searched backwards, giving up at the
-/// first jump, call or other instruction whose effect on the register is unclear).
-fn describe_register(proto: &FunctionPrototype<'_>, pc: usize, register: u8) -> Option<std::string::String> {
+/// first jump or other instruction whose effect on the register is unclear): `("local",
+/// "msg")`, `("global", "x")`.
+fn describe_register(
+    proto: &FunctionPrototype<'_>,
+    pc: usize,
+    register: u8,
+) -> Option<(&'static str, std::string::String)> {
     use crate::opcode::{Operation as Op, RCIndex};
     let local_at = |pc: usize, register: u8| {
         proto
@@ -708,7 +1002,7 @@ fn describe_register(proto: &FunctionPrototype<'_>, pc: usize, register: u8) -> 
             .iter()
             .rev()
             .find(|local| local.register == register && local.start <= pc && pc < local.end)
-            .map(|local| format!("local '{}'", local.name.to_str_lossy()))
+            .map(|local| ("local", local.name.to_str_lossy().into_owned()))
     };
     if let Some(local) = local_at(pc, register) {
         return Some(local);
@@ -730,20 +1024,22 @@ fn describe_register(proto: &FunctionPrototype<'_>, pc: usize, register: u8) -> 
                     .get(table.0 as usize)
                     .is_some_and(|name| name.as_bytes() == b"_ENV");
                 let kind = if is_env { "global" } else { "field" };
-                return Some(format!("{kind} '{key}'"));
+                return Some((kind, key));
             }
             Op::GetTable { dest, key, .. } if dest.0 == register => {
-                return Some(format!("field '{}'", constant_name(key)?));
+                return Some(("field", constant_name(key)?));
             }
             Op::GetUpValue { dest, source } if dest.0 == register => {
                 let name = proto.upvalue_names.get(source.0 as usize)?;
-                return Some(format!("upvalue '{}'", name.to_str_lossy()));
+                return Some(("upvalue", name.to_str_lossy().into_owned()));
             }
             Op::Method { base, key, .. } if base.0 == register => {
-                return Some(format!("method '{}'", constant_name(key)?));
+                return Some(("method", constant_name(key)?));
             }
             Op::Move { dest, source } if dest.0 == register => return local_at(index, source.0),
             Op::SetTable { .. } | Op::SetUpTable { .. } | Op::SetUpValue { .. } => continue,
+            // A call writes its results from its function's register up (`findsetreg`).
+            Op::Call { func, .. } if register < func.0 => continue,
             Op::Move { dest, .. }
             | Op::LoadConstant { dest, .. }
             | Op::LoadBool { dest, .. }

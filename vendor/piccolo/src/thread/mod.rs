@@ -8,8 +8,8 @@ use crate::TypeError;
 
 pub use self::{
     executor::{
-        BadExecutorMode, CurrentThread, Execution, Executor, ExecutorInner, ExecutorMode,
-        UpperLuaFrame,
+        BadExecutorMode, CallFrame, CurrentThread, Execution, Executor, ExecutorInner,
+        ExecutorMode, FunctionName, LuaCallFrame, UpperLuaFrame,
     },
     thread::{BadThreadMode, OpenUpValue, Thread, ThreadInner, ThreadMode},
     vm::BinaryOperatorError,

@@ -73,6 +73,10 @@ impl<'gc> Thread<'gc> {
                 frames: vec::Vec::new_in(MetricsAlloc::new(&ctx)),
                 stack: vec::Vec::new_in(MetricsAlloc::new(&ctx)),
                 open_upvalues: vec::Vec::new_in(MetricsAlloc::new(&ctx)),
+                unwound: Unwound {
+                    frames: vec::Vec::new_in(MetricsAlloc::new(&ctx)),
+                    caught_by: None,
+                },
             }),
         );
         ctx.finalizers().register_thread(&ctx, p);
@@ -162,7 +166,7 @@ impl<'gc> Thread<'gc> {
             state.frames.pop(),
             Some(Frame::Start(_) | Frame::Yielded)
         ));
-        state.frames.push(Frame::Error(error));
+        state.raise(error);
         Ok(())
     }
 
@@ -283,6 +287,9 @@ pub(super) enum Frame<'gc> {
         bottom: usize,
         base: usize,
         is_variable: bool,
+        // Whether a tail call replaced the caller's frame with this one: a traceback shows
+        // `(...tail calls...)` below it and cannot name it from its caller.
+        is_tail: bool,
         pc: usize,
         stack_size: usize,
         expected_return: Option<LuaReturn>,
@@ -323,6 +330,39 @@ pub struct ThreadState<'gc> {
     pub(super) frames: vec::Vec<Frame<'gc>, MetricsAlloc<'gc>>,
     pub(super) stack: vec::Vec<Value<'gc>, MetricsAlloc<'gc>>,
     pub(super) open_upvalues: vec::Vec<UpValue<'gc>, MetricsAlloc<'gc>>,
+    pub(super) unwound: Unwound<'gc>,
+}
+
+/// The frames the last error unwound, kept while a sequence handles it so that a traceback
+/// taken then (in an `xpcall` message handler) still shows where the error was raised, as Lua
+/// runs the handler before unwinding. Filled only while an error unwinds.
+#[derive(Debug, Collect)]
+#[collect(no_drop)]
+pub(super) struct Unwound<'gc> {
+    /// Innermost first.
+    pub(super) frames: vec::Vec<UnwoundFrame<'gc>, MetricsAlloc<'gc>>,
+    /// The index of the sequence frame handling the error, once the error reached one.
+    pub(super) caught_by: Option<usize>,
+}
+
+impl<'gc> Unwound<'gc> {
+    pub(super) fn clear(&mut self) {
+        self.frames.clear();
+        self.caught_by = None;
+    }
+}
+
+/// A frame an error unwound.
+#[derive(Debug, Clone, Copy, Collect)]
+#[collect(no_drop)]
+pub(super) enum UnwoundFrame<'gc> {
+    Lua {
+        closure: Closure<'gc>,
+        pc: usize,
+        is_tail: bool,
+    },
+    /// A sequence that passed the error on.
+    Native,
 }
 
 impl<'gc> ThreadState<'gc> {
@@ -374,6 +414,7 @@ impl<'gc> ThreadState<'gc> {
                     bottom,
                     base,
                     is_variable: false,
+                    is_tail: false,
                     pc: 0,
                     stack_size,
                     expected_return: None,
@@ -513,6 +554,21 @@ impl<'gc> ThreadState<'gc> {
         assert!(self.open_upvalues.is_empty());
         self.stack.clear();
         self.frames.clear();
+        self.unwound.clear();
+    }
+
+    /// Starts unwinding a new error from the top frame; the frames an earlier error unwound
+    /// are forgotten.
+    pub(super) fn raise(&mut self, error: Error<'gc>) {
+        self.unwound.clear();
+        self.frames.push(Frame::Error(error));
+    }
+
+    /// `raise` for an error a callback or sequence returned: that callback is the innermost
+    /// frame the error unwinds (Lua's `[C]: in function 'error'`).
+    pub(super) fn raise_from_callback(&mut self, error: Error<'gc>) {
+        self.raise(error);
+        self.unwound.frames.push(UnwoundFrame::Native);
     }
 }
 
@@ -725,6 +781,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                     bottom: function_index,
                     base,
                     is_variable: false,
+                    is_tail: false,
                     pc: 0,
                     stack_size,
                     expected_return: None,
@@ -801,6 +858,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                     bottom: top,
                     base,
                     is_variable: false,
+                    is_tail: false,
                     pc: 0,
                     stack_size,
                     expected_return: None,
@@ -876,6 +934,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                     bottom: top,
                     base,
                     is_variable: false,
+                    is_tail: false,
                     pc: 0,
                     stack_size,
                     expected_return: None,
@@ -958,6 +1017,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                     bottom,
                     base,
                     is_variable: false,
+                    is_tail: true,
                     pc: 0,
                     stack_size,
                     expected_return: None,
