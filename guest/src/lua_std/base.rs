@@ -554,3 +554,39 @@ fn compile<'gc>(
         other => format!("{chunk_name}: {other}"),
     })
 }
+
+#[cfg(test)]
+mod error_level_tests {
+    use crate::testing::run_lua;
+
+    #[test]
+    fn each_level_names_the_line_of_the_frame_that_many_calls_up() {
+        let out = run_lua(
+            "local function raise(level) error('x', level) end
+local function middle(level) raise(level) end
+local results = {}
+for level = 0, 5 do
+  local ok, e = pcall(function() middle(level) end)
+  results[#results + 1] = e
+end
+return table.concat(results, '|')",
+        );
+        // Level 4 is `pcall`, level 5 the chunk's line 5.
+        assert_eq!(out, "x|test:1: x|test:2: x|test:5: x|x|test:5: x");
+    }
+
+    #[test]
+    fn error_in_tail_position_keeps_the_frame_that_called_it() {
+        let out = run_lua(
+            "local function check(v)
+  return error('bad value', 2)
+end
+local ok, e = pcall(function()
+  check(1)
+end)
+local function first() return select(2, 'a', 'b') end
+return e .. '|' .. first()",
+        );
+        assert_eq!(out, "test:5: bad value|b");
+    }
+}

@@ -6,6 +6,7 @@ local cases = {
   function() local t = {} return t.inner.deeper end,
   function() return up.x end,
   function() undefined_function(1, 2) end,
+  function() undefined_function(tostring(1), select("#")) end,
   function() local t = {} t.method_missing() end,
   function() local t = {} t:nomethod() end,
   function() local n = nil return n + 1 end,

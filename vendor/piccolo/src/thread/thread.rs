@@ -277,6 +277,9 @@ pub(super) enum LuaReturn {
     Normal(VarCount),
     // Synthetic metamethod call, do the operation specified in MetaReturn.
     Meta(MetaReturn),
+    // The frame tail-called a callback: the callback's results are the frame's own. The frame
+    // stays below the callback, as Lua keeps it (`return error("x")` reports this frame's line).
+    Tail,
 }
 
 #[derive(Debug, Collect)]
@@ -434,6 +437,7 @@ impl<'gc> ThreadState<'gc> {
                 bottom: seq_bottom, ..
             }) => assert_eq!(bottom, *seq_bottom),
             Some(Frame::Lua {
+                bottom: frame_bottom,
                 expected_return,
                 is_variable,
                 base,
@@ -472,6 +476,12 @@ impl<'gc> ThreadState<'gc> {
                                 }
                             }
                         }
+                    }
+                    Some(LuaReturn::Tail) => {
+                        let frame_bottom = *frame_bottom;
+                        self.frames.pop();
+                        self.stack.drain(frame_bottom..bottom);
+                        self.return_to(frame_bottom);
                     }
                     None => panic!("no expected return set for returned to lua frame"),
                 }
@@ -982,7 +992,6 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
         let call = meta_ops::call(ctx, self.state.stack[function_index])?;
 
         self.state.close_upvalues(&ctx, bottom);
-        self.state.frames.pop();
 
         self.fuel.consume(Self::FUEL_PER_CALL);
         self.fuel
@@ -990,6 +999,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
 
         match call {
             Function::Closure(closure) => {
+                self.state.frames.pop();
                 self.state.stack[bottom] = closure.into();
                 for i in 0..arg_count {
                     self.state.stack[bottom + 1 + i] = self.state.stack[function_index + 1 + i];
@@ -1024,11 +1034,18 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                 });
             }
             Function::Callback(callback) => {
-                self.state
-                    .stack
-                    .copy_within(function_index + 1..function_index + 1 + arg_count, bottom);
-                self.state.stack.truncate(bottom + arg_count);
-                self.state.frames.push(Frame::Callback { bottom, callback });
+                if let Some(Frame::Lua {
+                    expected_return, ..
+                }) = self.state.frames.last_mut()
+                {
+                    *expected_return = Some(LuaReturn::Tail);
+                }
+                self.state.stack.remove(function_index);
+                self.state.stack.truncate(function_index + arg_count);
+                self.state.frames.push(Frame::Callback {
+                    bottom: function_index,
+                    callback,
+                });
             }
         }
         Ok(())
@@ -1074,6 +1091,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                 self.state.stack.truncate(bottom + count);
             }
             Some(Frame::Lua {
+                bottom: frame_bottom,
                 expected_return,
                 is_variable,
                 base,
@@ -1123,6 +1141,15 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                             }
                         }
                     }
+                }
+                Some(LuaReturn::Tail) => {
+                    let frame_bottom = *frame_bottom;
+                    self.state.frames.pop();
+                    self.state
+                        .stack
+                        .copy_within(start..start + count, frame_bottom);
+                    self.state.stack.truncate(frame_bottom + count);
+                    self.state.return_to(frame_bottom);
                 }
                 None => {
                     panic!("no expected returns set for returned to lua frame")
