@@ -6,7 +6,9 @@
 Each script runs as the body of a process's `main`, as the differential tests run
 them; outputs must agree, and the wall time of REPS runs (default 5) is reported as
 the median, with the ratios sandbox/native and sandbox/lua5.4 and their geometric
-means. The sandbox figure includes starting wippy-wasm (~10 ms with a warm cache).
+means; "sandbox spread" is (slowest / fastest - 1) of the sandbox runs, and the load
+average before and after tells how shared the machine was. The sandbox figure
+includes starting wippy-wasm (~10 ms with a warm cache).
 """
 import math
 import os
@@ -53,10 +55,16 @@ def timed(command, cwd=None):
     return elapsed, result.stdout
 
 
+def load():
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
 def main():
     if shutil.which("lua5.4") is None:
         sys.exit("lua5.4 is needed (apt-get install lua5.4)")
     build()
+    # The machine may be shared: say how busy it was around the sitting.
+    print(f"before: {load()}", flush=True)
     wippy = ROOT / "target" / "release" / "wippy-wasm"
     native = ROOT / "target" / "release" / "examples" / "lua_native"
     rows = []
@@ -79,13 +87,16 @@ def main():
             if len(set(outputs.values())) != 1:
                 sys.exit(f"{script.name}: outputs differ: {outputs}")
             medians = {name: statistics.median(values) for name, values in times.items()}
-            rows.append((script.stem, medians))
-    print(f"{'benchmark':<10} {'sandbox s':>10} {'native s':>10} {'lua5.4 s':>10} {'sandbox/native':>15} {'sandbox/lua5.4':>15}")
-    for name, m in rows:
+            spread = max(times["sandbox"]) / min(times["sandbox"]) - 1
+            rows.append((script.stem, medians, spread))
+    print(f"{'benchmark':<10} {'sandbox s':>10} {'native s':>10} {'lua5.4 s':>10} {'sandbox/native':>15} "
+          f"{'sandbox/lua5.4':>15} {'sandbox spread':>15}")
+    for name, m, spread in rows:
         print(f"{name:<10} {m['sandbox']:>10.3f} {m['native']:>10.3f} {m['lua5.4']:>10.3f} "
-              f"{m['sandbox'] / m['native']:>15.2f} {m['sandbox'] / m['lua5.4']:>15.2f}")
-    geo = lambda key: math.exp(statistics.mean(math.log(m["sandbox"] / m[key]) for _, m in rows))
+              f"{m['sandbox'] / m['native']:>15.2f} {m['sandbox'] / m['lua5.4']:>15.2f} {spread:>14.0%}")
+    geo = lambda key: math.exp(statistics.mean(math.log(m["sandbox"] / m[key]) for _, m, _ in rows))
     print(f"geometric mean: sandbox/native {geo('native'):.2f}x, sandbox/lua5.4 {geo('lua5.4'):.2f}x")
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":
