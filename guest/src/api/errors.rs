@@ -27,6 +27,8 @@ pub struct ErrorObject {
 /// One Lua frame of an error's stack.
 #[derive(Clone)]
 pub struct StackFrame {
+    /// 1 for the innermost Lua frame; counts the frames left out of a deep stack.
+    pub level: usize,
     /// The chunk: an entry ID such as `app:relay`.
     pub source: String,
     /// The line being run.
@@ -52,7 +54,12 @@ impl ErrorObject {
     /// `stack traceback:` and one line per frame, as Lua's `debug.traceback` shows them.
     fn traceback(&self) -> String {
         let mut text = String::from("stack traceback:");
+        let mut next_level = 1;
         for frame in &self.frames {
+            if frame.level > next_level {
+                text += &format!("\n\t...\t(skipping {} levels)", frame.level - next_level);
+            }
+            next_level = frame.level + 1;
             text += &format!(
                 "\n\t{}:{}: in {}",
                 frame.source, frame.line, frame.description
@@ -65,21 +72,38 @@ impl ErrorObject {
     }
 }
 
-/// The Lua frames below a callback, innermost first (callbacks in between are left out).
+/// How many of the innermost and of the outermost frames of a deep stack are kept, as
+/// `luaL_traceback` does: an error made deep in a recursion stays small and cheap.
+const INNERMOST_FRAMES: usize = 10;
+const OUTERMOST_FRAMES: usize = 11;
+
+/// The Lua frames below a callback, innermost first (callbacks in between are left out;
+/// of a deep stack only the innermost and outermost ones).
 pub fn lua_frames<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
 ) -> Vec<StackFrame> {
-    exec.call_stack(stack)
+    let frames: Vec<_> = exec
+        .call_stack(stack)
         .into_iter()
         .filter_map(|frame| match frame {
             CallFrame::Lua(frame) => Some(frame),
             CallFrame::Native => None,
         })
-        .map(|frame| {
+        .collect();
+    let outermost_start = frames
+        .len()
+        .saturating_sub(OUTERMOST_FRAMES)
+        .max(INNERMOST_FRAMES);
+    frames
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| *index < INNERMOST_FRAMES || *index >= outermost_start)
+        .map(|(index, frame)| {
             let name = frame.name(ctx);
             StackFrame {
+                level: index + 1,
                 source: frame.chunk_name().to_str_lossy().into_owned(),
                 line: frame.current_line().0 as usize + 1,
                 name: name.name().unwrap_or_else(|| match name {
@@ -301,7 +325,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
                 let frames = Table::new(&ctx);
                 for (index, frame) in error.frames.iter().enumerate() {
                     let entry = Table::new(&ctx);
-                    set(ctx, entry, "level", index as i64 + 1);
+                    set(ctx, entry, "level", frame.level as i64);
                     set(ctx, entry, "source", lua_string(ctx, &frame.source));
                     set(ctx, entry, "line", frame.line as i64);
                     set(ctx, entry, "name", lua_string(ctx, &frame.name));
@@ -628,6 +652,27 @@ return resume():stack()",
             "stack traceback:
 \ttest:1: in upvalue 'body'
 \ttest:2: in function <test:2>"
+        );
+    }
+
+    #[test]
+    fn a_deep_stack_keeps_its_innermost_and_outermost_frames() {
+        let out = run_lua(
+            "local function dive(n)
+  if n == 0 then local e = errors.new('deep') return e end
+  local e = dive(n - 1)
+  return e
+end
+local e = dive(1000)
+local frames = errors.call_stack(e).frames
+local lines = {}
+for line in e:stack():gmatch('[^\\n]+') do lines[#lines + 1] = line end
+return #frames .. ' ' .. frames[10].level .. ' ' .. frames[11].level .. ' ' .. frames[21].level
+  .. ' ' .. frames[21].name .. '|' .. lines[12] .. '|' .. lines[13] .. '|' .. #lines",
+        );
+        assert_eq!(
+            out,
+            "21 10 992 1002 main chunk|\t...\t(skipping 981 levels)|\ttest:3: in upvalue 'dive'|23"
         );
     }
 
