@@ -502,6 +502,8 @@ impl<'gc> ThreadState<'gc> {
                 assert!(self.stack.is_empty());
                 assert!(self.frames.is_empty());
                 assert!(self.open_upvalues.is_empty());
+                // Nothing is left to show these frames on; do not keep their functions alive.
+                self.unwound.clear();
                 Err(err)
             }
             _ => panic!("no results available to take"),
