@@ -4,22 +4,19 @@
 
 mod common;
 
-use common::{index_with, lua_entry, Project};
+use common::{index_with, lua_entry, spawning_parent, Project, TWO_OF_FOUR_SPAWNED};
 
 const SLEEPER: &str =
     "local time = require('time') return { main = function() time.sleep('1h') end }";
 
 #[test]
 fn processes_with_and_without_fuel_share_one_process_limit() {
-    let parent = r#"
-        local io = require('io')
-        return { main = function()
-            for i, entry in ipairs({ 'app:metered', 'app:unmetered', 'app:metered', 'app:unmetered' }) do
-                local pid, err = process.spawn(entry, 'app:processes')
-                io.print(i, pid and 'spawned' or tostring(err))
-            end
-            return 0
-        end }"#;
+    let parent = spawning_parent(&[
+        "app:metered",
+        "app:unmetered",
+        "app:metered",
+        "app:unmetered",
+    ]);
     let index = index_with(&format!(
         "{}{}{}",
         lua_entry("parent", "parent.lua", ""),
@@ -28,15 +25,12 @@ fn processes_with_and_without_fuel_share_one_process_limit() {
     ));
     let project = Project::new(&[
         ("_index.yaml", &index),
-        ("parent.lua", parent),
+        ("parent.lua", &parent),
         ("sleeper.lua", SLEEPER),
     ]);
     let run = project.run(&["run", "--max-processes", "3", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
-    assert_eq!(
-        run.stdout,
-        "1\tspawned\n2\tspawned\n3\tprocess limit reached: 3 processes are alive\n4\tprocess limit reached: 3 processes are alive\n"
-    );
+    assert_eq!(run.stdout, TWO_OF_FOUR_SPAWNED);
 }
 
 #[test]

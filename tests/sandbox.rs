@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{index_with, Project};
+use common::{index_with, spawning_parent, Project, TWO_OF_FOUR_SPAWNED};
 
 /// An entry item with its own `limits:` block.
 fn limited(name: &str, file: &str, limits: &str) -> String {
@@ -230,15 +230,7 @@ fn a_failing_child_leaves_its_parent_running() {
 
 #[test]
 fn a_full_process_pool_is_a_clear_spawn_error() {
-    let parent = r#"
-        local io = require('io')
-        return { main = function()
-            for i = 1, 4 do
-                local pid, err = process.spawn('app:sleeper', 'app:processes')
-                io.print(i, pid and 'spawned' or tostring(err))
-            end
-            return 0
-        end }"#;
+    let parent = spawning_parent(&["app:sleeper"; 4]);
     let sleeper = "local time = require('time') return { main = function() time.sleep('1h') end }";
     let index = index_with(&format!(
         "{}{}",
@@ -247,15 +239,12 @@ fn a_full_process_pool_is_a_clear_spawn_error() {
     ));
     let project = Project::new(&[
         ("_index.yaml", &index),
-        ("parent.lua", parent),
+        ("parent.lua", &parent),
         ("sleeper.lua", sleeper),
     ]);
     let run = project.run(&["run", "--max-processes", "3", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
-    assert_eq!(
-        run.stdout,
-        "1\tspawned\n2\tspawned\n3\tprocess limit reached: 3 processes are alive\n4\tprocess limit reached: 3 processes are alive\n"
-    );
+    assert_eq!(run.stdout, TWO_OF_FOUR_SPAWNED);
 }
 
 #[test]

@@ -132,6 +132,27 @@ pub fn lua_entry(name: &str, file: &str, extra: &str) -> String {
     )
 }
 
+/// A process that spawns `entries` in turn on `app:processes` and prints, for each,
+/// its position and `spawned` or the spawn's error.
+pub fn spawning_parent(entries: &[&str]) -> String {
+    let list: Vec<String> = entries.iter().map(|entry| format!("'{entry}'")).collect();
+    format!(
+        "local io = require('io')
+        return {{ main = function()
+            for i, entry in ipairs({{ {} }}) do
+                local pid, err = process.spawn(entry, 'app:processes')
+                io.print(i, pid and 'spawned' or tostring(err))
+            end
+            return 0
+        end }}",
+        list.join(", ")
+    )
+}
+
+/// What [`spawning_parent`] prints for four long-lived children under
+/// `--max-processes 3`: the parent and two children fill the pool.
+pub const TWO_OF_FOUR_SPAWNED: &str = "1\tspawned\n2\tspawned\n3\tprocess limit reached: 3 processes are alive\n4\tprocess limit reached: 3 processes are alive\n";
+
 /// The workspace's `manifests/` directory.
 pub fn manifests_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../manifests")
