@@ -5,11 +5,12 @@
 
 use gc_arena::Collect;
 use piccolo::{
-    meta_ops, BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
+    meta_ops, BoxSequence, CallbackReturn, Context, Error, Execution, Function, Sequence,
     SequencePoll, Stack, Table, Value,
 };
 
 use crate::api::set;
+use crate::lua_std::args::library_fn;
 use crate::lua_std::check::{
     arg_error, buffer, check_integer, check_string, float_to_integer, lua_error, new_string,
     opt_integer, to_number,
@@ -51,7 +52,7 @@ pub fn install(ctx: Context<'_>) -> Table<'_> {
         ("upper", upper),
     ];
     for (name, function) in functions {
-        set(ctx, string, name, Callback::from_fn(&ctx, function));
+        set(ctx, string, name, library_fn(ctx, function));
     }
     set(ctx, ctx.globals(), "string", string);
     set_string_methods(ctx, string);
