@@ -100,16 +100,23 @@ where
 {
     Callback::from_fn(&ctx, move |ctx, exec, stack| {
         let caller = exec.upper_lua_frame();
+        let as_method = matches!(exec.called_as(), Some(("method", _)));
         function(ctx, exec, stack).map_err(|error| match (error, caller) {
             (Error::Lua(value), Some(frame)) => match value.0 {
-                Value::String(message) => format!(
-                    "{}:{}: {}",
-                    frame.chunk_name.to_str_lossy(),
-                    frame.current_line,
-                    message.to_str_lossy()
-                )
-                .into_value(ctx)
-                .into(),
+                Value::String(message) => {
+                    let message = message.to_str_lossy();
+                    let message = match as_method {
+                        true => without_self(&message).unwrap_or_else(|| message.into_owned()),
+                        false => message.into_owned(),
+                    };
+                    format!(
+                        "{}:{}: {message}",
+                        frame.chunk_name.to_str_lossy(),
+                        frame.current_line,
+                    )
+                    .into_value(ctx)
+                    .into()
+                }
                 other => Error::Lua(other.into()),
             },
             (error, _) => error,
@@ -117,9 +124,36 @@ where
     })
 }
 
+/// `luaL_argerror` for a method call (`s:rep()`): `self` is not counted, so argument
+/// `#n` becomes `#n-1`, and an error in `self` itself reads `calling 'rep' on bad self
+/// (...)`. `None` when `message` is not an argument error.
+fn without_self(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("bad argument #")?;
+    let (number, rest) = rest.split_once(' ')?;
+    let number: u32 = number.parse().ok()?;
+    let rest = rest.strip_prefix("to ")?;
+    Some(match number {
+        1 => format!("calling {}", rest.replacen(' ', " on bad self ", 1)),
+        _ => format!("bad argument #{} to {rest}", number - 1),
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::chunk_id;
+    use super::{chunk_id, without_self};
+
+    #[test]
+    fn method_argument_errors_do_not_count_self() {
+        assert_eq!(
+            without_self("bad argument #2 to 'rep' (number expected, got nil)").as_deref(),
+            Some("bad argument #1 to 'rep' (number expected, got nil)")
+        );
+        assert_eq!(
+            without_self("bad argument #1 to 'rep' (string expected, got table)").as_deref(),
+            Some("calling 'rep' on bad self (string expected, got table)")
+        );
+        assert_eq!(without_self("unfinished capture"), None);
+    }
 
     #[test]
     fn chunk_names_are_shown_like_lua_5_4() {

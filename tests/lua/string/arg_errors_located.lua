@@ -19,3 +19,12 @@ located(function()
   local r = string.rep(s, 1e10)
   return r
 end)
+-- Called as methods, `self` is not counted (luaL_argerror).
+located(function() local r = ("x"):rep() return r end)
+located(function() local r = ("x"):sub("a") return r end)
+located(function() local r = ("%d"):format("x") return r end)
+located(function()
+  local t = setmetatable({}, { __index = string })
+  local r = t:rep(2)
+  return r
+end)

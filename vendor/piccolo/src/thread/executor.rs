@@ -631,6 +631,15 @@ impl<'gc, 'a> Execution<'gc, 'a> {
         })
     }
 
+    /// How the Lua frame we return to named the function it called, as Lua's
+    /// `lua_getinfo(L, "n")` does for the running function: `("method", "rep")` for
+    /// `s:rep()`, `("local", "f")`, `("field", "rep")`, ...; `None` when a callback called
+    /// it. `luaL_argerror` uses it to leave `self` out of a method's argument numbers.
+    pub fn called_as(&self) -> Option<(&'static str, std::string::String)> {
+        let (proto, pc) = self.upper_lua?;
+        called_name(&proto, pc)
+    }
+
     /// The current thread's call stack below the running callback, innermost first, as Lua's
     /// `debug.traceback` lists it: Lua frames, and `Native` for callbacks still running below
     /// them (`pcall`, `table.sort`). Index `n - 1` is what Lua's `error(msg, n)` calls level
