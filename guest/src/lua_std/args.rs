@@ -88,7 +88,8 @@ pub fn chunk_id(source: &[u8]) -> String {
 
 /// A library function: like `luaL_error`, the errors it raises itself start with the
 /// position of the Lua line that called it (none when it is called from Rust, e.g.
-/// as `pcall(f, ...)`).
+/// as `pcall(f, ...)`), and like `luaL_argerror` its argument errors name it as that
+/// line called it ([`as_called`]).
 pub fn library_fn<'gc, F>(ctx: Context<'gc>, function: F) -> Callback<'gc>
 where
     F: 'static
@@ -100,15 +101,15 @@ where
 {
     Callback::from_fn(&ctx, move |ctx, exec, stack| {
         let caller = exec.upper_lua_frame();
-        let as_method = matches!(exec.called_as(), Some(("method", _)));
+        let called_as = exec.called_as();
         function(ctx, exec, stack).map_err(|error| match (error, caller) {
             (Error::Lua(value), Some(frame)) => match value.0 {
                 Value::String(message) => {
                     let message = message.to_str_lossy();
-                    let message = match as_method {
-                        true => without_self(&message).unwrap_or_else(|| message.into_owned()),
-                        false => message.into_owned(),
-                    };
+                    let message = called_as
+                        .as_ref()
+                        .and_then(|(what, name)| as_called(&message, what, name))
+                        .unwrap_or_else(|| message.into_owned());
                     format!(
                         "{}:{}: {message}",
                         frame.chunk_name.to_str_lossy(),
@@ -124,35 +125,47 @@ where
     })
 }
 
-/// `luaL_argerror` for a method call (`s:rep()`): `self` is not counted, so argument
-/// `#n` becomes `#n-1`, and an error in `self` itself reads `calling 'rep' on bad self
-/// (...)`. `None` when `message` is not an argument error.
-fn without_self(message: &str) -> Option<String> {
+/// An argument error as `luaL_argerror` words it for a function its caller called
+/// `name` (`local 'f'`, `method 'rep'`): named as called, and for a method call `self`
+/// is not counted, so `#n` becomes `#n-1` and an error in `self` itself reads `calling
+/// 'rep' on bad self (...)`. `None` when `message` is not an argument error.
+fn as_called(message: &str, what: &str, name: &str) -> Option<String> {
     let rest = message.strip_prefix("bad argument #")?;
-    let (number, rest) = rest.split_once(' ')?;
+    let (number, rest) = rest.split_once(" to '")?;
     let number: u32 = number.parse().ok()?;
-    let rest = rest.strip_prefix("to ")?;
-    Some(match number {
-        1 => format!("calling {}", rest.replacen(' ', " on bad self ", 1)),
-        _ => format!("bad argument #{} to {rest}", number - 1),
+    let (_, detail) = rest.split_once("' ")?;
+    Some(match (what, number) {
+        ("method", 1) => format!("calling '{name}' on bad self {detail}"),
+        ("method", _) => format!("bad argument #{} to '{name}' {detail}", number - 1),
+        _ => format!("bad argument #{number} to '{name}' {detail}"),
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{chunk_id, without_self};
+    use super::{as_called, chunk_id};
 
     #[test]
-    fn method_argument_errors_do_not_count_self() {
+    fn argument_errors_name_the_function_as_called_and_methods_do_not_count_self() {
+        let error = "bad argument #2 to 'rep' (number expected, got nil)";
         assert_eq!(
-            without_self("bad argument #2 to 'rep' (number expected, got nil)").as_deref(),
+            as_called(error, "method", "rep").as_deref(),
             Some("bad argument #1 to 'rep' (number expected, got nil)")
         );
         assert_eq!(
-            without_self("bad argument #1 to 'rep' (string expected, got table)").as_deref(),
+            as_called(error, "local", "repeat").as_deref(),
+            Some("bad argument #2 to 'repeat' (number expected, got nil)")
+        );
+        assert_eq!(
+            as_called(
+                "bad argument #1 to 'rep' (string expected, got table)",
+                "method",
+                "rep"
+            )
+            .as_deref(),
             Some("calling 'rep' on bad self (string expected, got table)")
         );
-        assert_eq!(without_self("unfinished capture"), None);
+        assert_eq!(as_called("unfinished capture", "method", "find"), None);
     }
 
     #[test]

@@ -28,3 +28,16 @@ located(function()
   local r = t:rep(2)
   return r
 end)
+-- Named as the caller called them.
+located(function()
+  local repeat_it = string.rep
+  local r = repeat_it()
+  return r
+end)
+local lib = { upcase = string.upper }
+located(function() local r = lib.upcase({}) return r end)
+located(function() local r = math.floor("x") return r end)
+located(function()
+  local insert = table.insert
+  insert(nil, 1)
+end)
