@@ -100,20 +100,19 @@ where
         ) -> Result<CallbackReturn<'gc>, Error<'gc>>,
 {
     Callback::from_fn(&ctx, move |ctx, exec, stack| {
-        let caller = exec.upper_lua_frame();
-        let called_as = exec.called_as();
-        function(ctx, exec, stack).map_err(|error| match (error, caller) {
-            (Error::Lua(value), Some(frame)) => match value.0 {
+        let call_site = exec.lua_call_site();
+        function(ctx, exec, stack).map_err(|error| match (error, call_site) {
+            (Error::Lua(value), Some(site)) => match value.0 {
                 Value::String(message) => {
                     let message = message.to_str_lossy();
-                    let message = called_as
-                        .as_ref()
-                        .and_then(|(what, name)| as_called(&message, what, name))
+                    let message = site
+                        .called_as()
+                        .and_then(|(what, name)| as_called(&message, what, &name))
                         .unwrap_or_else(|| message.into_owned());
                     format!(
                         "{}:{}: {message}",
-                        frame.chunk_name.to_str_lossy(),
-                        frame.current_line,
+                        site.chunk_name().to_str_lossy(),
+                        site.current_line(),
                     )
                     .into_value(ctx)
                     .into()

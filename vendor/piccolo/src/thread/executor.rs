@@ -621,23 +621,17 @@ impl<'gc, 'a> Execution<'gc, 'a> {
         self.upper_lua.map(|(proto, pc)| UpperLuaFrame {
             chunk_name: proto.chunk_name,
             current_function: proto.reference,
-            current_line: match proto
-                .opcode_line_numbers
-                .binary_search_by_key(&pc, |(opi, _)| *opi)
-            {
-                Ok(i) => proto.opcode_line_numbers[i].1,
-                Err(i) => proto.opcode_line_numbers[i - 1].1,
-            },
+            current_line: line_at(&proto, pc),
         })
     }
 
-    /// How the Lua frame we return to named the function it called, as Lua's
-    /// `lua_getinfo(L, "n")` does for the running function: `("method", "rep")` for
-    /// `s:rep()`, `("local", "f")`, `("field", "rep")`, ...; `None` when a callback called
-    /// it. `luaL_argerror` uses it to leave `self` out of a method's argument numbers.
-    pub fn called_as(&self) -> Option<(&'static str, std::string::String)> {
-        let (proto, pc) = self.upper_lua?;
-        called_name(&proto, pc)
+    /// The call in the Lua frame we return to that called the running callback, if a Lua
+    /// frame called it. Taking it costs a copy; its line and the name it called the
+    /// callback by are worked out only when asked for, so a callback can take it on every
+    /// call and use it only when it fails.
+    pub fn lua_call_site(&self) -> Option<LuaCallSite<'gc>> {
+        self.upper_lua
+            .map(|(prototype, pc)| LuaCallSite { prototype, pc })
     }
 
     /// The current thread's call stack below the running callback, innermost first, as Lua's
@@ -735,11 +729,7 @@ impl<'gc> LuaCallFrame<'gc> {
 
     /// The line being run.
     pub fn current_line(&self) -> LineNumber {
-        let lines = &self.closure.prototype().opcode_line_numbers;
-        match lines.binary_search_by_key(&self.pc, |(opi, _)| *opi) {
-            Ok(i) => lines[i].1,
-            Err(i) => lines[i.saturating_sub(1)].1,
-        }
+        line_at(&self.closure.prototype(), self.pc)
     }
 
     /// Whether a tail call replaced the caller's frame with this one (Lua's traceback shows
@@ -1081,6 +1071,42 @@ fn describe_register(
         }
     }
     None
+}
+
+/// The source line of instruction `pc` of `proto`.
+fn line_at(proto: &FunctionPrototype<'_>, pc: usize) -> LineNumber {
+    let lines = &proto.opcode_line_numbers;
+    match lines.binary_search_by_key(&pc, |(opi, _)| *opi) {
+        Ok(i) => lines[i].1,
+        Err(i) => lines[i.saturating_sub(1)].1,
+    }
+}
+
+/// A call instruction in a Lua function (`Execution::lua_call_site`).
+#[derive(Clone, Copy)]
+pub struct LuaCallSite<'gc> {
+    prototype: Gc<'gc, FunctionPrototype<'gc>>,
+    pc: usize,
+}
+
+impl<'gc> LuaCallSite<'gc> {
+    /// The chunk of the calling function.
+    pub fn chunk_name(&self) -> String<'gc> {
+        self.prototype.chunk_name
+    }
+
+    /// The line of the call.
+    pub fn current_line(&self) -> LineNumber {
+        line_at(&self.prototype, self.pc)
+    }
+
+    /// How the call named the function it called, as Lua's `lua_getinfo(L, "n")` does:
+    /// `("method", "rep")` for `s:rep()`, `("local", "f")`, `("field", "rep")`, ...
+    /// `luaL_argerror` uses it to name the function and to leave `self` out of a method's
+    /// argument numbers.
+    pub fn called_as(&self) -> Option<(&'static str, std::string::String)> {
+        called_name(&self.prototype, self.pc)
+    }
 }
 
 pub struct CurrentThread<'gc> {

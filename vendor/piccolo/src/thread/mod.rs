@@ -9,7 +9,7 @@ use crate::TypeError;
 pub use self::{
     executor::{
         BadExecutorMode, CallFrame, CurrentThread, Execution, Executor, ExecutorInner,
-        ExecutorMode, FunctionName, LuaCallFrame, UpperLuaFrame,
+        ExecutorMode, FunctionName, LuaCallFrame, LuaCallSite, UpperLuaFrame,
     },
     thread::{BadThreadMode, OpenUpValue, Thread, ThreadInner, ThreadMode},
     vm::BinaryOperatorError,
