@@ -3,7 +3,8 @@
 //! and `luaL_error`'s caller position.
 
 use piccolo::{
-    Callback, CallbackReturn, Context, Error, Execution, IntoValue, Stack, Table, Value,
+    thread::LuaCallSite, Callback, CallbackReturn, Context, Error, Execution, IntoValue, Stack,
+    Table, Value,
 };
 
 use super::convert::Number;
@@ -109,19 +110,22 @@ where
                         .called_as()
                         .and_then(|(what, name)| as_called(&message, what, &name))
                         .unwrap_or_else(|| message.into_owned());
-                    format!(
-                        "{}:{}: {message}",
-                        site.chunk_name().to_str_lossy(),
-                        site.current_line(),
-                    )
-                    .into_value(ctx)
-                    .into()
+                    located(&site, message).into_value(ctx).into()
                 }
                 other => Error::Lua(other.into()),
             },
             (error, _) => error,
         })
     })
+}
+
+/// `message` prefixed with the position of the Lua call `site`, as `luaL_error` does.
+pub fn located(site: &LuaCallSite<'_>, message: impl std::fmt::Display) -> String {
+    format!(
+        "{}:{}: {message}",
+        site.chunk_name().to_str_lossy(),
+        site.current_line()
+    )
 }
 
 /// An argument error as `luaL_argerror` words it for a function its caller called

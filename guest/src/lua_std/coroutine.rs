@@ -7,7 +7,7 @@ use piccolo::{
     SequencePoll, Stack, Table, Thread, ThreadMode, Value,
 };
 
-use super::args::{error_value, library_fn, type_error};
+use super::args::{self, error_value, library_fn, type_error};
 use crate::api::set;
 
 /// Completes the `coroutine` table piccolo installed.
@@ -160,12 +160,8 @@ fn wrap(ctx: Context<'_>) -> Callback<'_> {
 
 /// `message` prefixed with the calling Lua line, when the caller is Lua.
 fn located(exec: &Execution<'_, '_>, message: String) -> String {
-    match exec.upper_lua_frame() {
-        Some(frame) => format!(
-            "{}:{}: {message}",
-            frame.chunk_name.to_str_lossy(),
-            frame.current_line
-        ),
+    match exec.lua_call_site() {
+        Some(site) => args::located(&site, message),
         None => message,
     }
 }

@@ -8,7 +8,7 @@ use piccolo::{
     SequencePoll, Stack, Table, Value,
 };
 
-use super::args::{check_table, library_fn, type_error};
+use super::args::{self, check_table, library_fn, type_error};
 use super::check::{arg_error, check_integer, opt_integer};
 use super::compare::{less_than, Comparison};
 use crate::api::set;
@@ -495,17 +495,13 @@ impl<'gc> Sequence<'gc> for Sort<'gc> {
         // The first poll starts the machine; later ones carry a comparison's result
         // (a call's first value, or the answer saved by a pause).
         let less = stack.get(0).to_bool();
-        let caller = exec.upper_lua_frame();
+        let caller = exec.lua_call_site();
         self.run(ctx, &mut exec, &mut stack, less)
             .map_err(|error| match (error, caller) {
                 // `luaL_error` locates this one at the caller of `table.sort`.
-                (Error::Lua(value), Some(frame)) if is_invalid_order(value.0) => format!(
-                    "{}:{}: {INVALID_ORDER}",
-                    frame.chunk_name.to_str_lossy(),
-                    frame.current_line
-                )
-                .into_value(ctx)
-                .into(),
+                (Error::Lua(value), Some(site)) if is_invalid_order(value.0) => {
+                    args::located(&site, INVALID_ORDER).into_value(ctx).into()
+                }
                 (error, _) => error,
             })
     }
