@@ -114,3 +114,47 @@ fn a_process_can_grow_and_collect_the_snapshots_objects() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stdout, "12502500\t  2.5\tABC\t100000x\napp:child\tab,ab\n");
 }
+
+/// A freed slot keeps the pages its process wrote and gets them copied back from
+/// the snapshot (`host/src/engine.rs`, `KEPT_MEMORY_BYTES`): the next process in
+/// the slot must see none of what the last one left, in its globals, its heap or
+/// its random numbers.
+#[test]
+fn a_process_in_a_reused_slot_sees_nothing_of_the_last_one() {
+    let cache = tempfile::tempdir().unwrap();
+    let index = index_with(&format!(
+        "{}{}",
+        lua_entry("main", "main.lua", ""),
+        lua_entry("tenant", "tenant.lua", "")
+    ));
+    let main = "local io = require('io')
+    return { main = function()
+        local inbox = process.inbox()
+        local draws, clean = {}, 0
+        for round = 1, 30 do
+            process.spawn('app:tenant', 'app:processes', process.pid())
+            local report = inbox:receive():payload():data()
+            if report.left_behind == nil and report.big == nil then clean = clean + 1 end
+            draws[report.draw] = true
+        end
+        local distinct = 0
+        for _ in pairs(draws) do distinct = distinct + 1 end
+        io.print(clean, distinct)
+        return 0
+    end }";
+    let tenant = "return { main = function(parent)
+        local report = { left_behind = LEFT_BEHIND, big = BIG, draw = math.random(1 << 62) }
+        LEFT_BEHIND = process.pid()
+        BIG = string.rep('x', 100000)
+        math.randomseed(7)
+        process.send(parent, 'report', report)
+    end }";
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("main.lua", main),
+        ("tenant.lua", tenant),
+    ]);
+    let (code, stdout, stderr) = run(&project, cache.path(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "30\t30\n");
+}

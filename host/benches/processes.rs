@@ -166,9 +166,11 @@ async fn idle_memory(runtime: &Arc<Runtime>, n: usize, baseline: Memory) -> Memo
         process.kill(ErrorInfo::new("Canceled", "benchmark done"));
     }
     runtime.wait_idle().await;
+    let after = Memory::now();
     println!(
-        "INFO idle_memory_{n} resident after every process ended: {:.0} MiB over the start",
-        (Memory::now().resident - baseline.resident) / (1024.0 * 1024.0)
+        "INFO idle_memory_{n} after every process ended, over the start: VmRSS {:.0} MiB, Pss {:.0} MiB",
+        (after.resident - baseline.resident) / (1024.0 * 1024.0),
+        (after.proportional - baseline.proportional) / (1024.0 * 1024.0)
     );
     Memory {
         resident: (used.resident - baseline.resident) / n as f64,
