@@ -11,22 +11,37 @@
 //! (freeing writes allocator metadata into shared pages; what a process can drop of
 //! the snapshot is bounded by the snapshot's size).
 //!
+//! [`seal`] also grows the memory by [`HEADROOM_PAGES`] before the snapshot is
+//! taken, and the process heap starts in that headroom: every process then starts
+//! with memory of the same size and most never grow it. A memory that grows makes
+//! the host's pool shrink it back, with an `mprotect` and a TLB shootdown, before
+//! the slot's next process (12% of a spawn's CPU, `host/benches/processes.rs`).
+//! The headroom's pages are zero, so they are not in the snapshot's image and cost
+//! nothing until written.
+//!
 //! dlmalloc is the allocator Rust's own wasm targets use; the crate is used directly
 //! because the split needs two instances, which `System` cannot give.
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
+use std::ptr;
 
-use dlmalloc::Dlmalloc;
+use core::arch::wasm32::{memory_grow, memory_size};
+use dlmalloc::{Allocator, Dlmalloc};
 
 /// Bytes in a wasm page.
 const WASM_PAGE: usize = 64 * 1024;
 
+/// Wasm pages added past the snapshot's heap for the process heap to start in
+/// (1 MiB: an idle process writes ~16 KiB past the snapshot, an echo worker less
+/// than 256 KiB).
+const HEADROOM_PAGES: usize = 16;
+
 struct Heaps {
     /// Serves every allocation until [`seal`]; its blocks form the snapshot's heap.
-    snapshot: Dlmalloc,
+    snapshot: Dlmalloc<GrowingMemory>,
     /// Serves every allocation after [`seal`], from memory grown past the snapshot.
-    process: Dlmalloc,
+    process: Dlmalloc<GrowingMemory>,
     /// End of the memory when the heap was sealed; 0 until then. Every block below
     /// it belongs to `snapshot`, as `process` only ever grows the memory above it.
     sealed_at: usize,
@@ -41,8 +56,12 @@ unsafe impl Sync for SnapshotAllocator {}
 
 #[global_allocator]
 static ALLOCATOR: SnapshotAllocator = SnapshotAllocator(UnsafeCell::new(Heaps {
-    snapshot: Dlmalloc::new(),
-    process: Dlmalloc::new(),
+    snapshot: Dlmalloc::new_with_allocator(GrowingMemory {
+        headroom: Cell::new(None),
+    }),
+    process: Dlmalloc::new_with_allocator(GrowingMemory {
+        headroom: Cell::new(None),
+    }),
     sealed_at: 0,
 }));
 
@@ -52,7 +71,82 @@ pub fn seal() {
     // SAFETY: single-threaded (see `Sync` above) and no allocation is in progress.
     let heaps = unsafe { &mut *ALLOCATOR.0.get() };
     if heaps.sealed_at == 0 {
-        heaps.sealed_at = core::arch::wasm32::memory_size(0) * WASM_PAGE;
+        let end = memory_size(0) * WASM_PAGE;
+        heaps.sealed_at = end;
+        if memory_grow(0, HEADROOM_PAGES) != usize::MAX {
+            let headroom = (end, HEADROOM_PAGES * WASM_PAGE);
+            heaps.process.allocator().headroom.set(Some(headroom));
+        }
+    }
+}
+
+/// Where a heap gets its memory: `memory.grow`, as dlmalloc's own wasm `System`
+/// does, except that the process heap first takes the headroom [`seal`] grew.
+struct GrowingMemory {
+    /// Start and length of the headroom, until the heap takes it.
+    headroom: Cell<Option<(usize, usize)>>,
+}
+
+// SAFETY: a wasm32-wasip2 instance runs one thread (see `SnapshotAllocator`).
+unsafe impl Send for GrowingMemory {}
+
+impl GrowingMemory {
+    /// `pages` more wasm pages at the end of the memory; the address of the first.
+    fn grow(pages: usize) -> Option<usize> {
+        let previous = memory_grow(0, pages);
+        (previous != usize::MAX).then_some(previous * WASM_PAGE)
+    }
+}
+
+// SAFETY: every region handed out is memory of this instance that nothing else
+// uses: the headroom once, then pages `memory.grow` has just added.
+unsafe impl Allocator for GrowingMemory {
+    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+        if let Some((start, len)) = self.headroom.take() {
+            if size <= len {
+                return (start as *mut u8, len, 0);
+            }
+            // Only this heap grows the memory after the seal, so new pages follow
+            // the headroom and the two make one region.
+            let missing = (size - len).div_ceil(WASM_PAGE);
+            match Self::grow(missing) {
+                Some(grown) if grown == start + len => {
+                    return (start as *mut u8, len + missing * WASM_PAGE, 0)
+                }
+                Some(grown) => return (grown as *mut u8, missing * WASM_PAGE, 0),
+                None => self.headroom.set(Some((start, len))),
+            }
+            return (ptr::null_mut(), 0, 0);
+        }
+        let pages = size.div_ceil(WASM_PAGE);
+        match Self::grow(pages) {
+            Some(start) => (start as *mut u8, pages * WASM_PAGE, 0),
+            None => (ptr::null_mut(), 0, 0),
+        }
+    }
+
+    fn remap(&self, _ptr: *mut u8, _old: usize, _new: usize, _can_move: bool) -> *mut u8 {
+        ptr::null_mut()
+    }
+
+    fn free_part(&self, _ptr: *mut u8, _old: usize, _new: usize) -> bool {
+        false
+    }
+
+    fn free(&self, _ptr: *mut u8, _size: usize) -> bool {
+        false
+    }
+
+    fn can_release_part(&self, _flags: u32) -> bool {
+        false
+    }
+
+    fn allocates_zeros(&self) -> bool {
+        true
+    }
+
+    fn page_size(&self) -> usize {
+        WASM_PAGE
     }
 }
 
@@ -61,7 +155,7 @@ impl Heaps {
         (ptr as usize) < self.sealed_at
     }
 
-    fn current(&mut self) -> &mut Dlmalloc {
+    fn current(&mut self) -> &mut Dlmalloc<GrowingMemory> {
         if self.sealed_at == 0 {
             &mut self.snapshot
         } else {
