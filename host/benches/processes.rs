@@ -16,6 +16,10 @@ use wippy_wasm::manifest;
 use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
 use wippy_wasm::sandbox::Limits;
 
+/// The allocator of the `wippy-wasm` binary (`host/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HOST: &str = "app:processes";
 
 fn main() -> anyhow::Result<()> {
