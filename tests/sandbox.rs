@@ -182,6 +182,45 @@ fn the_memory_limit_holds_with_bounds_checked_slots_too() {
     assert_eq!(run.stderr, "memory limit of 8 MiB exceeded\n");
 }
 
+/// A limit below the memory a process starts with (the guest's snapshot plus its
+/// heap headroom) fails that process's start with both sizes named, by flag and
+/// per entry, and a parent's `spawn` gets it as an error.
+#[test]
+fn a_memory_limit_below_the_start_is_a_clear_error() {
+    let parent = r#"
+        local io = require('io')
+        return { main = function()
+            local pid, err = process.spawn('app:tiny', 'app:processes')
+            io.print(tostring(pid), err:kind(), err:message())
+            return 0
+        end }"#;
+    let index = index_with(&format!(
+        "{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("tiny", "tiny.lua", "memory: 256KiB")
+    ));
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("tiny.lua", "return { main = function() end }"),
+    ]);
+    let starts_with = |text: &str, prefix: &str| {
+        let size = text.strip_prefix(prefix)?.strip_suffix(" KiB\n")?;
+        size.parse::<u64>().ok().filter(|size| *size > 256)
+    };
+
+    let run = project.run(&["run", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let prefix = "nil\tInvalid\tmemory limit of 256 KiB exceeded: a process starts with ";
+    assert!(starts_with(&run.stdout, prefix).is_some(), "{run:?}");
+
+    let run = project.run(&["run", "--memory-limit", "256KiB", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let prefix = "Error: failed to start process on host: app:terminal: \
+                  memory limit of 256 KiB exceeded: a process starts with ";
+    assert!(starts_with(&run.stderr, prefix).is_some(), "{run:?}");
+}
+
 #[test]
 fn unbounded_recursion_ends_the_process_not_the_host() {
     let recursion = r#"

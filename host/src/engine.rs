@@ -111,8 +111,13 @@ impl WasmEngine {
         }
         // Instantiation runs guest initialisers: bound them like any slice.
         store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
-        let world = guest.pre.instantiate(&mut store)?;
-        Ok((store, world))
+        match guest.pre.instantiate(&mut store) {
+            Ok(world) => Ok((store, world)),
+            Err(_) if store.data().limiter.denied => Err(wasmtime::Error::new(
+                crate::sandbox::LimitBelowStart::new(&store.data().limiter),
+            )),
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -325,13 +330,24 @@ fn new_engine(capacity: &Capacity, metering: Metering, pooled: bool) -> anyhow::
             return Ok(engine);
         }
     }
-    Ok(Engine::new(&config(capacity.max_memory_bytes))?)
+    Ok(Engine::new(&config(slot_bytes(capacity)))?)
+}
+
+/// The smallest memory slot: more than a process starts with, so a memory limit below
+/// that fails the process with a message that says so (`sandbox::LimitBelowStart`)
+/// instead of failing the whole pool.
+const MIN_SLOT_BYTES: u64 = 16 << 20;
+
+/// The memory slot for `capacity`: its largest ceiling, at least [`MIN_SLOT_BYTES`];
+/// the store's limiter enforces each process's own ceiling.
+fn slot_bytes(capacity: &Capacity) -> u64 {
+    capacity.max_memory_bytes.max(MIN_SLOT_BYTES)
 }
 
 /// A pool of pre-reserved instance slots, reused copy-on-write: instantiation is a
 /// few page-table updates instead of mmap/munmap per process.
 fn pooling(capacity: &Capacity) -> InstanceAllocationStrategy {
-    let slot_bytes = usize::try_from(capacity.max_memory_bytes).unwrap_or(usize::MAX);
+    let slot_bytes = usize::try_from(slot_bytes(capacity)).unwrap_or(usize::MAX);
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(capacity.max_processes)
         .total_core_instances(

@@ -225,8 +225,12 @@ impl Runtime {
         })
     }
 
-    /// A spawn that found no free instance slot says so; anything else is internal.
+    /// A spawn that found no free instance slot, or whose memory limit is below what
+    /// a process starts with, says so; anything else is internal.
     fn instantiation_error(&self, error: &wasmtime::Error) -> ErrorInfo {
+        if let Some(below) = error.downcast_ref::<crate::sandbox::LimitBelowStart>() {
+            return ErrorInfo::new("Invalid", below.to_string());
+        }
         let text = format!("{error:#}");
         if text.contains("maximum concurrent") || text.contains("pooling") {
             ErrorInfo::new(

@@ -44,6 +44,8 @@ pub struct MemoryLimiter {
     limit_bytes: usize,
     /// Set once a growth past the ceiling was refused.
     pub denied: bool,
+    /// The size the first refused growth asked for.
+    pub refused_bytes: usize,
 }
 
 impl MemoryLimiter {
@@ -52,6 +54,7 @@ impl MemoryLimiter {
         MemoryLimiter {
             limit_bytes: usize::try_from(limit_bytes).unwrap_or(usize::MAX),
             denied: false,
+            refused_bytes: 0,
         }
     }
 }
@@ -67,7 +70,10 @@ impl ResourceLimiter for MemoryLimiter {
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         let allowed = desired <= self.limit_bytes;
-        self.denied |= !allowed;
+        if !allowed && !self.denied {
+            self.denied = true;
+            self.refused_bytes = desired;
+        }
         Ok(allowed)
     }
 
@@ -121,6 +127,37 @@ pub fn describe_failure(error: &wasmtime::Error, context: &TrapContext<'_>) -> S
         None => format!("guest broke the ABI: {}", root_message(error)),
     }
 }
+
+/// A process could not start because its memory limit is below the memory the
+/// guest starts with.
+#[derive(Debug)]
+pub struct LimitBelowStart {
+    limit_bytes: usize,
+    start_bytes: usize,
+}
+
+impl LimitBelowStart {
+    /// What `limiter` refused while the instance was being created.
+    pub fn new(limiter: &MemoryLimiter) -> Self {
+        LimitBelowStart {
+            limit_bytes: limiter.limit_bytes,
+            start_bytes: limiter.refused_bytes,
+        }
+    }
+}
+
+impl std::fmt::Display for LimitBelowStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "memory limit of {} exceeded: a process starts with {}",
+            format_bytes(self.limit_bytes as u64),
+            format_bytes(self.start_bytes as u64)
+        )
+    }
+}
+
+impl std::error::Error for LimitBelowStart {}
 
 /// `timeout after 5s`.
 pub fn timeout_message(timeout: Duration) -> String {
