@@ -87,9 +87,6 @@ struct GrowingMemory {
     headroom: Cell<Option<(usize, usize)>>,
 }
 
-// SAFETY: a wasm32-wasip2 instance runs one thread (see `SnapshotAllocator`).
-unsafe impl Send for GrowingMemory {}
-
 impl GrowingMemory {
     /// `pages` more wasm pages at the end of the memory; the address of the first.
     fn grow(pages: usize) -> Option<usize> {
@@ -106,17 +103,14 @@ unsafe impl Allocator for GrowingMemory {
             if size <= len {
                 return (start as *mut u8, len, 0);
             }
-            // Only this heap grows the memory after the seal, so new pages follow
-            // the headroom and the two make one region.
-            let missing = (size - len).div_ceil(WASM_PAGE);
-            match Self::grow(missing) {
-                Some(grown) if grown == start + len => {
-                    return (start as *mut u8, len + missing * WASM_PAGE, 0)
+            // While the headroom ends the memory, growing extends it into one region.
+            if memory_size(0) * WASM_PAGE == start + len {
+                let missing = (size - len).div_ceil(WASM_PAGE);
+                if Self::grow(missing).is_some() {
+                    return (start as *mut u8, len + missing * WASM_PAGE, 0);
                 }
-                Some(grown) => return (grown as *mut u8, missing * WASM_PAGE, 0),
-                None => self.headroom.set(Some((start, len))),
             }
-            return (ptr::null_mut(), 0, 0);
+            self.headroom.set(Some((start, len)));
         }
         let pages = size.div_ceil(WASM_PAGE);
         match Self::grow(pages) {
