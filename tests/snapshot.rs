@@ -158,3 +158,57 @@ fn a_process_in_a_reused_slot_sees_nothing_of_the_last_one() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stdout, "30\t30\n");
 }
+
+/// Each entry's chunk is compiled by its first process and loaded by the later ones
+/// (`host/src/chunks.rs`): they behave as if compiled from source, each entry keeps
+/// its own chunk, and `-v` shows one compile per entry.
+#[test]
+fn later_processes_of_an_entry_load_the_chunk_its_first_one_compiled() {
+    let cache = tempfile::tempdir().unwrap();
+    let index = index_with(&format!(
+        "{}{}{}",
+        lua_entry("main", "main.lua", ""),
+        lua_entry("one", "one.lua", ""),
+        lua_entry("two", "two.lua", "")
+    ));
+    let main = "local io = require('io')
+    return { main = function()
+        local inbox = process.inbox()
+        for _, entry in ipairs({ 'app:one', 'app:two', 'app:one', 'app:two', 'app:one' }) do
+            process.spawn(entry, 'app:processes', process.pid())
+            io.print(inbox:receive():payload():data())
+        end
+        return 0
+    end }";
+    let one = "local greeting: string = 'one'
+    return { main = function(parent)
+        local _, err = pcall(function() local msg = nil; return msg.x end)
+        process.send(parent, 'report', process.id() .. ' ' .. greeting .. ' ' .. tostring(err))
+    end }";
+    let two = "
+    local function report(parent: string, text: string)
+        process.send(parent, 'report', process.id() .. ' ' .. text)
+    end
+    return { main = function(parent)
+        local _, err = pcall(error, 'two failed', 1)
+        report(parent, tostring(err))
+    end }";
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("main.lua", main),
+        ("one.lua", one),
+        ("two.lua", two),
+    ]);
+    let (code, stdout, stderr) = run(&project, cache.path(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let one = "app:one one app:one:3: attempt to index a nil value (local 'msg')\n";
+    let two = "app:two two failed\n";
+    assert_eq!(stdout, [one, two, one, two, one].concat());
+    for entry in ["app:main", "app:one", "app:two"] {
+        let kept = stderr
+            .lines()
+            .filter(|line| line.contains("chunk compiled, kept") && line.contains(entry))
+            .count();
+        assert_eq!(kept, 1, "{entry}: {stderr}");
+    }
+}

@@ -40,6 +40,8 @@ pub trait Host {
     fn cancel(&self, dest: &str, reason: &str) -> Result<(), ErrorInfo>;
     /// `process.report-panic`
     fn report_panic(&self, message: &str);
+    /// `process.chunk-compiled`
+    fn chunk_compiled(&self, chunk: &[u8]);
     /// `mailbox.send`
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo>;
     /// `mailbox.next`
@@ -118,6 +120,9 @@ impl Host for WitHost {
     }
     fn report_panic(&self, message: &str) {
         crate::bindings::wippy::runtime::process::report_panic(message)
+    }
+    fn chunk_compiled(&self, chunk: &[u8]) {
+        crate::bindings::wippy::runtime::process::chunk_compiled(chunk)
     }
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo> {
         crate::bindings::wippy::runtime::mailbox::send(dest, topic, payloads)

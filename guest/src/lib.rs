@@ -8,6 +8,7 @@
 //! - [`api`]: one module per Lua API; [`stdlib`]: the globals and `require`.
 //! - [`lua_std`]: Lua 5.4's standard library where piccolo lacks it.
 //! - [`codec`]: deep copies of values crossing a process boundary.
+//! - [`chunk`]: an entry's chunk compiled once, for all its processes.
 //! - `allocator` (wasm only): the heap, split at the snapshot.
 
 #![warn(missing_docs)]
@@ -19,6 +20,7 @@ pub mod api;
 #[allow(missing_docs)]
 pub mod bindings;
 pub mod calendar;
+pub mod chunk;
 pub mod codec;
 // One Go-duration grammar for the whole project: the host's parser, compiled here too.
 #[path = "../../host/src/duration.rs"]

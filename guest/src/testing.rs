@@ -38,6 +38,8 @@ pub struct Recorded {
     pub logs: Vec<LogRecord>,
     /// What `timer.now` answers: nanoseconds since the Unix epoch.
     pub now: i64,
+    /// Compiled chunks the process handed over (`chunk_compiled`).
+    pub compiled_chunks: Vec<Vec<u8>>,
 }
 
 /// The PID of the process under test.
@@ -107,6 +109,9 @@ impl Host for FakeHost {
         Err(unsupported())
     }
     fn report_panic(&self, _: &str) {}
+    fn chunk_compiled(&self, chunk: &[u8]) {
+        self.0.borrow_mut().compiled_chunks.push(chunk.to_vec());
+    }
     fn send(&self, dest: &str, topic: &str, payloads: &[Payload]) -> Result<(), ErrorInfo> {
         let mut recorded = self.0.borrow_mut();
         if dest == SELF_PID {
@@ -261,6 +266,7 @@ pub fn run_process(source: &str, prepare: impl FnOnce(&mut Recorded)) -> Process
         method: "main".into(),
         modules: ["io", "time", "logger", "json"].map(String::from).to_vec(),
         args: Vec::new(),
+        compiled: None,
     };
     let recorded = host.0.clone();
     let mut process = match crate::vm::Process::start(Box::new(host), info) {

@@ -4,20 +4,20 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use piccolo::{
-    Closure, Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor,
-    StashedFunction, StashedTable, Value, Variadic,
+    Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, StashedFunction,
+    StashedTable, Value, Variadic,
 };
 use rustc_hash::FxHashMap;
 
 use crate::api::errors;
 use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
+use crate::chunk::CompiledChunk;
 use crate::codec;
 use crate::env::Env;
 use crate::host::Host;
 use crate::mailbox;
 use crate::scheduler::WaitToken;
 use crate::stdlib;
-use crate::typed_lua;
 
 type TaskId = u64;
 
@@ -93,14 +93,22 @@ impl Process {
             reseed(&mut lua, &randomseed)?;
         }
 
-        let source = typed_lua::erase(&info.entry_id, info.source.as_bytes())
-            .map_err(|e| internal(format!("failed to execute script: {e}")))?;
+        let failed = |e: String| internal(format!("failed to execute script: {e}"));
+        let compiled = match info.compiled.as_deref().and_then(CompiledChunk::decode) {
+            Some(compiled) => compiled,
+            None => {
+                let compiled = CompiledChunk::compile(&info.entry_id, info.source.as_bytes())
+                    .map_err(failed)?;
+                env.host.chunk_compiled(&compiled.encode());
+                compiled
+            }
+        };
         let chunk = lua
-            .try_enter(|ctx| {
-                let closure = Closure::load(ctx, Some(&info.entry_id), &*source)?;
+            .enter(|ctx| {
+                let closure = compiled.load(ctx, &info.entry_id)?;
                 Ok(ctx.stash(Executor::start(ctx, closure.into(), ())))
             })
-            .map_err(|e| internal(format!("failed to execute script: {e}")))?;
+            .map_err(failed)?;
         run_to_completion(&mut lua, &env, &chunk)?;
 
         let main = lua.enter(|ctx| -> Result<StashedExecutor, ErrorInfo> {
@@ -401,6 +409,18 @@ mod tests {
         source: &str,
         between: impl FnOnce(&FakeHost),
     ) -> String {
+        run_compiled(entry_id, modules, source, None, between).0
+    }
+
+    /// [`run_prepared`] with `compiled` in the start info; also the chunks the
+    /// process handed over.
+    fn run_compiled(
+        entry_id: &str,
+        modules: &[&str],
+        source: &str,
+        compiled: Option<Vec<u8>>,
+        between: impl FnOnce(&FakeHost),
+    ) -> (String, Vec<Vec<u8>>) {
         let host = FakeHost::default();
         let prepared = Prepared::new(Box::new(host.clone()));
         between(&host);
@@ -410,6 +430,7 @@ mod tests {
             method: "main".into(),
             modules: modules.iter().map(|name| name.to_string()).collect(),
             args: Vec::new(),
+            compiled,
         };
         let exit = match Process::start_prepared(prepared, info) {
             Ok(mut process) => loop {
@@ -419,11 +440,46 @@ mod tests {
             },
             Err(error) => ExitResult::Failure(error),
         };
-        ProcessRun {
+        let offered = host.0.borrow().compiled_chunks.clone();
+        let outcome = ProcessRun {
             exit: Some(exit),
             host: host.0.clone(),
         }
-        .outcome()
+        .outcome();
+        (outcome, offered)
+    }
+
+    /// The chunk an entry's first process hands over runs in a later process as its
+    /// source would: same results, same error locations and variable names, same
+    /// traceback; the later process compiles nothing, and bytes that are not a chunk
+    /// are ignored in favour of the source.
+    #[test]
+    fn a_later_process_runs_the_chunk_the_first_one_compiled() {
+        let source = "local label: string = 'sum'
+            local function add(a: number, b: number): number return a + b end
+            return { main = function()
+                local ok, err = pcall(function() local msg = nil; return msg.x end)
+                local trace = errors.call_stack(errors.new('x'))
+                return label .. '=' .. add(2, 3) .. ' ' .. tostring(err) .. ' '
+                    .. trace.frames[1].source .. ':' .. trace.frames[1].line
+            end }";
+        let (first, offered) = run_compiled("app:calc", &[], source, None, |_| {});
+        assert_eq!(
+            first,
+            "sum=5 app:calc:4: attempt to index a nil value (local 'msg') app:calc:5"
+        );
+        assert_eq!(offered.len(), 1);
+        let chunk = offered[0].clone();
+        let (later, offered) = run_compiled("app:calc", &[], source, Some(chunk), |_| {});
+        assert_eq!((later.as_str(), offered.len()), (first.as_str(), 0));
+        let (garbled, offered) = run_compiled(
+            "app:calc",
+            &[],
+            source,
+            Some(b"not a chunk".to_vec()),
+            |_| {},
+        );
+        assert_eq!((garbled.as_str(), offered.len()), (first.as_str(), 1));
     }
 
     #[test]

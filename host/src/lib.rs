@@ -4,7 +4,7 @@
 //!
 //! - [`manifest`], [`duration`]: loading `wippy.lock` and `_index.yaml` definitions.
 //! - [`engine`], [`instance`], [`sandbox`]: the wasm engine, one store per process,
-//!   and the per-instance limits.
+//!   and the per-instance limits; [`chunks`]: each entry's chunk, compiled once.
 //! - [`runtime`], [`table`], [`pid`], [`mailbox`], [`registry`]: processes, their
 //!   PIDs, mailboxes and names.
 //! - [`api`]: the host side of each WIT interface in `wit/wippy.wit`.
@@ -18,6 +18,7 @@ pub mod api;
 // Generated from the WIT, whose comments document it.
 #[allow(missing_docs)]
 pub mod bindings;
+pub mod chunks;
 pub mod cli;
 pub mod clock;
 pub mod duration;

@@ -12,6 +12,7 @@ use crate::bindings::{
     CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
     StartInfo,
 };
+use crate::chunks::CompiledChunks;
 use crate::engine::WasmEngine;
 use crate::instance::{Instance, ProcessState};
 use crate::logging::{json_string, LogSink};
@@ -72,6 +73,8 @@ pub struct Runtime {
     pub log: LogSink,
     /// Limits for processes whose entry sets none.
     pub default_limits: Limits,
+    /// Each entry's compiled chunk, for its later processes.
+    pub chunks: CompiledChunks,
     hosts: Mutex<HashMap<String, HostKind>>,
     events: UnboundedSender<RuntimeEvent>,
     /// Woken whenever the last live process ends.
@@ -96,6 +99,7 @@ impl Runtime {
             terminal: Terminal::default(),
             log,
             default_limits,
+            chunks: CompiledChunks::default(),
             hosts: Mutex::default(),
             events,
             idle: Notify::new(),
@@ -165,6 +169,7 @@ impl Runtime {
             relate(parent, &process, request.options);
         }
         let info = StartInfo {
+            compiled: self.chunks.get(&request.entry),
             entry_id: request.entry,
             source: definition.source.clone(),
             method: definition.method.clone(),

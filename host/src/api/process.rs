@@ -1,8 +1,9 @@
-//! `wippy:runtime/process`: identity, spawn, terminate, cancel.
+//! `wippy:runtime/process`: identity, spawn, terminate, cancel, compiled chunks.
 
 use crate::bindings::wippy::runtime::process::Host;
-use crate::bindings::{ErrorInfo, Payload, SpawnOptions};
+use crate::bindings::{ErrorInfo, Level, Payload, SpawnOptions};
 use crate::instance::ProcessState;
+use crate::logging::json_string;
 use crate::runtime::SpawnRequest;
 
 impl Host for ProcessState {
@@ -50,5 +51,20 @@ impl Host for ProcessState {
 
     fn report_panic(&mut self, message: String) {
         self.panic_message = Some(message);
+    }
+
+    fn chunk_compiled(&mut self, chunk: Vec<u8>) {
+        let bytes = chunk.len();
+        if self.runtime.chunks.offer(&self.process.entry_id, chunk) {
+            let fields = [
+                (
+                    "entry".into(),
+                    json_string(self.process.entry_id.as_bytes()),
+                ),
+                ("bytes".into(), bytes.to_string()),
+            ];
+            let message = "chunk compiled, kept for the entry's later processes";
+            self.runtime.log.write(Level::Debug, None, message, &fields);
+        }
     }
 }

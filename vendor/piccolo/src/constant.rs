@@ -5,6 +5,7 @@ use gc_arena::Collect;
 use crate::compiler::lexer::{read_float, read_integer};
 
 #[derive(Debug, Copy, Clone, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(no_drop)]
 pub enum Constant<S> {
     Nil,

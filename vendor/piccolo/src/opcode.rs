@@ -286,6 +286,7 @@ pub enum Operation {
 }
 
 #[derive(Debug, Copy, Clone, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(require_static)]
 pub struct OpCode(OpCodeRepr);
 
@@ -1159,6 +1160,7 @@ impl OpCode {
 }
 
 #[derive(Debug, Copy, Clone, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(require_static)]
 enum OpCodeRepr {
     Move {

@@ -66,6 +66,7 @@ pub struct CompileError {
 }
 
 #[derive(Debug, Copy, Clone, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(no_drop)]
 pub enum FunctionRef<S> {
     Named(S, LineNumber),
@@ -102,6 +103,7 @@ impl<S> FunctionRef<S> {
 }
 
 #[derive(Debug, Clone, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(no_drop)]
 pub struct CompiledPrototype<S> {
     pub reference: FunctionRef<S>,
@@ -126,6 +128,7 @@ pub struct CompiledPrototype<S> {
 /// A local variable's name, its register and the instructions `start..end` where it
 /// is live (Lua's `LocVar`).
 #[derive(Debug, Clone, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(no_drop)]
 pub struct LocalName<S> {
     pub name: S,

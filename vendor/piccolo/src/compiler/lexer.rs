@@ -241,6 +241,7 @@ pub enum LexError {
 
 /// A 0-indexed line number of the current source input.
 #[derive(Debug, Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash, Collect)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[collect(require_static)]
 pub struct LineNumber(pub u64);
 
