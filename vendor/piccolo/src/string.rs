@@ -294,6 +294,25 @@ impl<'gc> InternedDynStrings<'gc> {
     }
 
     fn intern(self, mc: &Mutation<'gc>, s: &[u8]) -> String<'gc> {
+        // A string already interned is found without a mutable borrow, whose flag
+        // write would copy the set's page of a pre-initialised (snapshotted) state
+        // into every process that interns a string (wippy-wasm).
+        // SAFETY: only read here; `try_borrow_unguarded` fails while the set is
+        // mutably borrowed, and nothing in the loop borrows it.
+        if let Ok(dyn_strings) = unsafe { self.0 .0.as_ref_cell().try_borrow_unguarded() } {
+            // SAFETY: The RawTable outlives the iterator
+            unsafe {
+                for bucket in dyn_strings.iter_hash(str_hash(s)) {
+                    let (key, _) = *bucket.as_ref();
+                    if let Some(st) = key.upgrade(mc).map(String::from_inner) {
+                        if st == s {
+                            return st;
+                        }
+                    }
+                }
+            }
+        }
+
         // SAFETY: If a new string is added, we call the write barrier.
         let mut dyn_strings = unsafe { self.0 .0.unlock_unchecked() }.borrow_mut();
 
@@ -355,6 +374,14 @@ impl<'gc> InternedStaticStrings<'gc> {
 
     fn intern(self, mc: &Mutation<'gc>, s: &'static [u8]) -> String<'gc> {
         let key = StaticCollect(s as *const _);
+
+        // Found without a mutable borrow, as in `InternedDynStrings::intern`.
+        // SAFETY: only read; fails while the map is mutably borrowed.
+        if let Ok(static_strings) = unsafe { self.0.as_ref_cell().try_borrow_unguarded() } {
+            if let Some(interned) = static_strings.get(&key) {
+                return *interned;
+            }
+        }
 
         // SAFETY: If a new string is added, we call the write barrier.
         let mut static_strings = unsafe { self.0.unlock_unchecked() }.borrow_mut();

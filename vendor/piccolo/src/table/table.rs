@@ -70,7 +70,22 @@ impl<'gc> Table<'gc> {
     }
 
     pub fn get_value(self, key: Value<'gc>) -> Value<'gc> {
-        self.0.borrow().raw_table.get(key)
+        self.read(|state| state.raw_table.get(key))
+    }
+
+    /// Reads the table without touching its borrow flag. A `borrow()` writes the flag,
+    /// and a write to a table of a pre-initialised (snapshotted) state copies its page
+    /// into every process that merely looks something up in it (wippy-wasm).
+    #[inline]
+    fn read<R>(self, read: impl FnOnce(&TableState<'gc>) -> R) -> R {
+        // SAFETY: `as_ref_cell` hands out no way to adopt a `Gc` pointer here, only a
+        // read. `try_borrow_unguarded` fails while the table is mutably borrowed, and
+        // every `read` closure only reads the state: none runs Lua code or borrows this
+        // table again, so no mutable borrow can start while the reference lives.
+        match unsafe { self.0.as_ref().as_ref_cell().try_borrow_unguarded() } {
+            Ok(state) => read(state),
+            Err(_) => read(&self.0.borrow()),
+        }
     }
 
     pub fn set_value(
@@ -90,7 +105,7 @@ impl<'gc> Table<'gc> {
     /// If a table has exactly one border, it is called a 'sequence', and this border is the table's
     /// length.
     pub fn length(self) -> i64 {
-        self.0.borrow().raw_table.length()
+        self.read(|state| state.raw_table.length())
     }
 
     /// Returns the next value after this key in the table order.
@@ -104,7 +119,7 @@ impl<'gc> Table<'gc> {
     /// in the table, it will return the next pair in iteration order. If given a key that is not
     /// present in the table, the behavior is unspecified.
     pub fn next(self, key: Value<'gc>) -> NextValue<'gc> {
-        self.0.borrow().raw_table.next(key)
+        self.read(|state| state.raw_table.next(key))
     }
 
     /// Iterate over the key-value pairs of the table.
@@ -115,7 +130,7 @@ impl<'gc> Table<'gc> {
     }
 
     pub fn metatable(self) -> Option<Table<'gc>> {
-        self.0.borrow().metatable
+        self.read(|state| state.metatable)
     }
 
     pub fn set_metatable(
