@@ -62,6 +62,9 @@ impl Prepared {
         // Drops what building the state left as garbage, so the snapshot holds only
         // live objects and every process starts with the collector asleep.
         lua.gc_collect();
+        // A process's new strings go into an intern table of its own, not into the
+        // snapshot's (vendor/README.md).
+        lua.enter(|ctx| ctx.interned_strings().seal());
         Prepared {
             lua,
             env,
@@ -447,6 +450,38 @@ mod tests {
         }
         .outcome();
         (outcome, offered)
+    }
+
+    /// After `seal` (done once the shared state is built) a string is still interned
+    /// once: those from before are found, new ones are kept in the process's own
+    /// table and found again, and both work as the same table keys as before.
+    #[test]
+    fn a_sealed_intern_set_still_interns_each_string_once() {
+        let mut lua = Lua::core();
+        lua.enter(|ctx| {
+            let same = |a: piccolo::String, b: piccolo::String| {
+                std::ptr::eq(a.as_bytes().as_ptr(), b.as_bytes().as_ptr())
+            };
+            let before = ctx.intern(b"interned before the seal");
+            let table = piccolo::Table::new(&ctx);
+            table.set(ctx, before, 1).unwrap();
+            ctx.interned_strings().seal();
+            let after = ctx.intern(b"interned after the seal");
+            table.set(ctx, after, 2).unwrap();
+            assert!(same(before, ctx.intern(b"interned before the seal")));
+            assert!(same(after, ctx.intern(b"interned after the seal")));
+            let value = |key: &'static str| match table.get(ctx, key) {
+                Value::Integer(n) => n,
+                _ => 0,
+            };
+            assert_eq!(
+                (
+                    value("interned before the seal"),
+                    value("interned after the seal")
+                ),
+                (1, 2)
+            );
+        });
     }
 
     /// The chunk an entry's first process hands over runs in a later process as its

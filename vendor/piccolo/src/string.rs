@@ -259,9 +259,18 @@ impl<'gc> Hash for String<'gc> {
     }
 }
 
-struct InternedDynStringsInner<'gc>(
-    RefLock<RawTable<(GcWeak<'gc, StringInner>, u64), MetricsAlloc<'gc>>>,
-);
+type InternedDynTable<'gc> = RawTable<(GcWeak<'gc, StringInner>, u64), MetricsAlloc<'gc>>;
+
+/// Interned strings in two tables. Until [`InternedDynStrings::seal`] every string goes
+/// into `base`; after it `base` is only read and new strings go into `own`. wippy-wasm
+/// seals the set of its pre-initialised (snapshotted) state, so a process's new strings
+/// land in a table it allocated itself instead of in buckets spread over the
+/// snapshot's pages, each of which a write would copy into the process.
+struct InternedDynStringsInner<'gc> {
+    base: RefLock<InternedDynTable<'gc>>,
+    own: RefLock<InternedDynTable<'gc>>,
+    sealed: std::cell::Cell<bool>,
+}
 
 #[derive(Copy, Clone, Collect)]
 #[collect(no_drop)]
@@ -269,16 +278,18 @@ struct InternedDynStrings<'gc>(Gc<'gc, InternedDynStringsInner<'gc>>);
 
 unsafe impl<'gc> Collect for InternedDynStringsInner<'gc> {
     fn trace(&self, cc: &Collection) {
-        // SAFETY: No new Gc pointers are adopted or reparented.
-        let mut dyn_strings = unsafe { self.0.unlock_unchecked() }.borrow_mut();
-        unsafe {
-            for bucket in dyn_strings.iter() {
-                let s = bucket.as_ref().0;
-                if s.is_dropped(cc) {
-                    // SAFETY: it is okay to erase items yielded by the iterator.
-                    dyn_strings.erase(bucket);
-                } else {
-                    s.trace(cc);
+        for table in [&self.base, &self.own] {
+            // SAFETY: No new Gc pointers are adopted or reparented.
+            let mut dyn_strings = unsafe { table.unlock_unchecked() }.borrow_mut();
+            unsafe {
+                for bucket in dyn_strings.iter() {
+                    let s = bucket.as_ref().0;
+                    if s.is_dropped(cc) {
+                        // SAFETY: it is okay to erase items yielded by the iterator.
+                        dyn_strings.erase(bucket);
+                    } else {
+                        s.trace(cc);
+                    }
                 }
             }
         }
@@ -289,42 +300,61 @@ impl<'gc> InternedDynStrings<'gc> {
     fn new(mc: &Mutation<'gc>) -> Self {
         Self(Gc::new(
             mc,
-            InternedDynStringsInner(RefLock::new(RawTable::new_in(MetricsAlloc::new(mc)))),
+            InternedDynStringsInner {
+                base: RefLock::new(RawTable::new_in(MetricsAlloc::new(mc))),
+                own: RefLock::new(RawTable::new_in(MetricsAlloc::new(mc))),
+                sealed: std::cell::Cell::new(false),
+            },
         ))
     }
 
-    fn intern(self, mc: &Mutation<'gc>, s: &[u8]) -> String<'gc> {
-        // A string already interned is found without a mutable borrow, whose flag
-        // write would copy the set's page of a pre-initialised (snapshotted) state
-        // into every process that interns a string (wippy-wasm).
-        // SAFETY: only read here; `try_borrow_unguarded` fails while the set is
+    fn seal(self) {
+        self.0.sealed.set(true);
+    }
+
+    /// The live string equal to `s` in `table`, found without a mutable borrow: its
+    /// flag write would copy the table's page of a snapshotted state into the process.
+    fn find(mc: &Mutation<'gc>, table: &RefLock<InternedDynTable<'gc>>, s: &[u8]) -> Option<String<'gc>> {
+        // SAFETY: only read here; `try_borrow_unguarded` fails while the table is
         // mutably borrowed, and nothing in the loop borrows it.
-        if let Ok(dyn_strings) = unsafe { self.0 .0.as_ref_cell().try_borrow_unguarded() } {
-            // SAFETY: The RawTable outlives the iterator
-            unsafe {
-                for bucket in dyn_strings.iter_hash(str_hash(s)) {
-                    let (key, _) = *bucket.as_ref();
-                    if let Some(st) = key.upgrade(mc).map(String::from_inner) {
-                        if st == s {
-                            return st;
-                        }
-                    }
-                }
-            }
-        }
-
-        // SAFETY: If a new string is added, we call the write barrier.
-        let mut dyn_strings = unsafe { self.0 .0.unlock_unchecked() }.borrow_mut();
-
+        let dyn_strings = unsafe { table.as_ref_cell().try_borrow_unguarded() }.ok()?;
         // SAFETY: The RawTable outlives the iterator
         unsafe {
             for bucket in dyn_strings.iter_hash(str_hash(s)) {
                 let (key, _) = *bucket.as_ref();
                 if let Some(st) = key.upgrade(mc).map(String::from_inner) {
                     if st == s {
-                        return st;
+                        return Some(st);
                     }
-                } else {
+                }
+            }
+        }
+        None
+    }
+
+    fn intern(self, mc: &Mutation<'gc>, s: &[u8]) -> String<'gc> {
+        let inner = Gc::as_ref(self.0);
+        if let Some(st) = Self::find(mc, &inner.base, s) {
+            return st;
+        }
+        let table = if inner.sealed.get() {
+            if let Some(st) = Self::find(mc, &inner.own, s) {
+                return st;
+            }
+            &inner.own
+        } else {
+            &inner.base
+        };
+
+        // SAFETY: If a new string is added, we call the write barrier.
+        let mut dyn_strings = unsafe { table.unlock_unchecked() }.borrow_mut();
+
+        // Dead strings in the way are dropped, as before every insertion.
+        // SAFETY: The RawTable outlives the iterator
+        unsafe {
+            for bucket in dyn_strings.iter_hash(str_hash(s)) {
+                let (key, _) = *bucket.as_ref();
+                if key.upgrade(mc).is_none() {
                     // SAFETY: it is okay to erase items yielded by the iterator.
                     dyn_strings.erase(bucket);
                 }
@@ -421,6 +451,13 @@ impl<'gc> InternedStringSet<'gc> {
 
     pub fn intern(self, mc: &Mutation<'gc>, s: &[u8]) -> String<'gc> {
         self.dyn_strings.intern(mc, s)
+    }
+
+    /// From now on, strings not yet interned go into a table of their own instead of
+    /// the one that holds every string so far, which is then only read (see
+    /// `InternedDynStringsInner`).
+    pub fn seal(self) {
+        self.dyn_strings.seal();
     }
 
     pub fn intern_static(self, mc: &Mutation<'gc>, s: &'static [u8]) -> String<'gc> {
