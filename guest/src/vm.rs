@@ -99,9 +99,13 @@ impl Process {
         } = prepared;
         env.bind(info.entry_id.clone(), env.host.self_pid());
         lua.enter(|ctx| stdlib::expose_modules(ctx, ctx.fetch(&modules), &info.modules));
-        if let Some(randomseed) = randomseed {
-            reseed(&mut lua, &randomseed)?;
+        if let Some(randomseed) = &randomseed {
+            reseed(&mut lua, randomseed)?;
         }
+        // Dropping the two handles would write their reference counts, which live in
+        // a page of the snapshot, and copy that page into the process; what they hold
+        // stays alive either way.
+        std::mem::forget((modules, randomseed));
 
         let failed = |e: String| internal(format!("failed to execute script: {e}"));
         let compiled = match info.compiled.as_deref().and_then(CompiledChunk::decode) {
