@@ -5,23 +5,30 @@ mod common;
 
 use common::{index_with, lua_entry, Project};
 
+/// A project whose entries `app:NAME` run the given sources (from `NAME.lua`).
+fn lua_project(entries: &[(&str, &str)]) -> Project {
+    let items: String = entries
+        .iter()
+        .map(|(name, _)| lua_entry(name, &format!("{name}.lua"), ""))
+        .collect();
+    let index = index_with(&items);
+    let files: Vec<(String, &str)> = entries
+        .iter()
+        .map(|(name, source)| (format!("{name}.lua"), *source))
+        .collect();
+    let mut all = vec![("_index.yaml", index.as_str())];
+    all.extend(files.iter().map(|(file, source)| (file.as_str(), *source)));
+    Project::new(&all)
+}
+
 /// `app:main` runs `body` inside `main`; `app:child` sends its parent its PID, entry
 /// and first `math.random` draw.
 fn project(body: &str) -> Project {
-    let index = index_with(&format!(
-        "{}{}",
-        lua_entry("main", "main.lua", ""),
-        lua_entry("child", "child.lua", "")
-    ));
     let main = format!("local io = require('io')\nreturn {{ main = function()\n{body}\nend }}\n");
     let child = "return { main = function(parent)
         process.send(parent, 'hello', { pid = process.pid(), entry = process.id(), draw = math.random(1 << 62) })
     end }";
-    Project::new(&[
-        ("_index.yaml", &index),
-        ("main.lua", &main),
-        ("child.lua", child),
-    ])
+    lua_project(&[("main", &main), ("child", child)])
 }
 
 /// Runs `app:main` with a cache of its own and `extra` flags; its stdout, and stderr.
@@ -122,11 +129,6 @@ fn a_process_can_grow_and_collect_the_snapshots_objects() {
 #[test]
 fn a_process_in_a_reused_slot_sees_nothing_of_the_last_one() {
     let cache = tempfile::tempdir().unwrap();
-    let index = index_with(&format!(
-        "{}{}",
-        lua_entry("main", "main.lua", ""),
-        lua_entry("tenant", "tenant.lua", "")
-    ));
     let main = "local io = require('io')
     return { main = function()
         local inbox = process.inbox()
@@ -149,11 +151,7 @@ fn a_process_in_a_reused_slot_sees_nothing_of_the_last_one() {
         math.randomseed(7)
         process.send(parent, 'report', report)
     end }";
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("main.lua", main),
-        ("tenant.lua", tenant),
-    ]);
+    let project = lua_project(&[("main", main), ("tenant", tenant)]);
     let (code, stdout, stderr) = run(&project, cache.path(), &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stdout, "30\t30\n");
@@ -165,12 +163,6 @@ fn a_process_in_a_reused_slot_sees_nothing_of_the_last_one() {
 #[test]
 fn later_processes_of_an_entry_load_the_chunk_its_first_one_compiled() {
     let cache = tempfile::tempdir().unwrap();
-    let index = index_with(&format!(
-        "{}{}{}",
-        lua_entry("main", "main.lua", ""),
-        lua_entry("one", "one.lua", ""),
-        lua_entry("two", "two.lua", "")
-    ));
     let main = "local io = require('io')
     return { main = function()
         local inbox = process.inbox()
@@ -193,12 +185,7 @@ fn later_processes_of_an_entry_load_the_chunk_its_first_one_compiled() {
         local _, err = pcall(error, 'two failed', 1)
         report(parent, tostring(err))
     end }";
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("main.lua", main),
-        ("one.lua", one),
-        ("two.lua", two),
-    ]);
+    let project = lua_project(&[("main", main), ("one", one), ("two", two)]);
     let (code, stdout, stderr) = run(&project, cache.path(), &[]);
     assert_eq!(code, Some(0), "{stderr}");
     let one = "app:one one app:one:3: attempt to index a nil value (local 'msg')\n";
