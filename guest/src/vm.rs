@@ -47,18 +47,24 @@ pub struct Prepared {
     randomseed: Option<StashedFunction>,
 }
 
+/// The least a process allocates between two garbage collection cycles (see
+/// [`Prepared::new`]).
+const MIN_GC_SLEEP_BYTES: usize = 512 << 10;
+
 impl Prepared {
     /// Builds the shared state against `host`. It calls no import that depends on
     /// which process runs: the snapshot is taken before any process exists.
     pub fn new(host: Box<dyn Host>) -> Prepared {
         let env = Rc::new(Env::unbound(host));
         let mut lua = Lua::core();
-        // Lua 5.4's default pause (200%: collect when the heap has doubled) instead of
-        // gc-arena's 0.5. Every cycle marks the whole shared state from the snapshot
-        // too, so busy processes collected twice as often as Lua would: echo tutorial
-        // load 7,960 → 8,560 rps (bench/echo.py); Lua micro-benchmarks unchanged.
+        // Every collection cycle also marks the whole shared state from the snapshot,
+        // so a process whose own heap is small collected about every 200 KiB it
+        // allocated (gc-arena's pause, half the retained size). At least 512 KiB
+        // between cycles: echo tutorial load 7,960 → 8,690 rps (bench/echo.py). Lua
+        // 5.4's own pause (collect when the heap has doubled) gave the same there but
+        // made `bench/lua/tables.lua` 10% slower; larger heaps keep gc-arena's pause.
         lua.gc_metrics()
-            .set_pacing(Pacing::default().with_pause_factor(1.0));
+            .set_pacing(Pacing::default().with_min_sleep(MIN_GC_SLEEP_BYTES));
         let (modules, randomseed) = lua.enter(|ctx| {
             let shared = stdlib::install_shared(ctx, &env);
             (
