@@ -2,9 +2,7 @@
 
 use std::rc::Rc;
 
-use piccolo::{
-    Callback, CallbackReturn, Context, Executor, Function, IntoValue, Table, Thread, Value,
-};
+use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Table, Thread, Value};
 
 use crate::api::{self, channel, errors, io, payload, process, set, text_or_empty, time};
 use crate::bindings::{Level, LogRecord};
@@ -22,8 +20,6 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>, modules: &[String]) {
 pub struct Shared<'gc> {
     /// Every module an entry may list, already read-only, by name.
     pub modules: Table<'gc>,
-    /// `math.randomseed`, to give each process its own random sequence.
-    pub randomseed: Option<Function<'gc>>,
 }
 
 /// Installs every global, builds every module and seals the library and module
@@ -39,13 +35,6 @@ pub fn install_shared<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Shared<'gc> {
     install_coroutine_spawn(ctx, env);
     install_print(ctx, env);
     install_require(ctx);
-    let randomseed = match globals.get(ctx, "math") {
-        Value::Table(math) => match math.get(ctx, "randomseed") {
-            Value::Function(randomseed) => Some(randomseed),
-            _ => None,
-        },
-        _ => None,
-    };
     crate::lua_std::seal_globals(ctx, crate::lua_std::LIBRARY_TABLES);
     crate::lua_std::seal_globals(ctx, WIPPY_TABLES);
 
@@ -63,10 +52,7 @@ pub fn install_shared<'gc>(ctx: Context<'gc>, env: &Rc<Env>) -> Shared<'gc> {
         };
         set(ctx, modules, name, module);
     }
-    Shared {
-        modules,
-        randomseed,
-    }
+    Shared { modules }
 }
 
 /// Makes the `modules` an entry lists globals. Other names are globals that manifests

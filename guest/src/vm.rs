@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use gc_arena::metrics::Pacing;
 use piccolo::{
-    Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, StashedFunction,
-    StashedTable, Value, Variadic,
+    Context, Error, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, StashedTable,
+    Value, Variadic,
 };
 use rustc_hash::FxHashMap;
 
@@ -44,7 +44,6 @@ pub struct Prepared {
     env: Rc<Env>,
     /// Every module an entry may list (see [`stdlib::Shared`]).
     modules: StashedTable,
-    randomseed: Option<StashedFunction>,
 }
 
 /// The least a process allocates between two garbage collection cycles (see
@@ -65,25 +64,14 @@ impl Prepared {
         // made `bench/lua/tables.lua` 10% slower; larger heaps keep gc-arena's pause.
         lua.gc_metrics()
             .set_pacing(Pacing::default().with_min_sleep(MIN_GC_SLEEP_BYTES));
-        let (modules, randomseed) = lua.enter(|ctx| {
-            let shared = stdlib::install_shared(ctx, &env);
-            (
-                ctx.stash(shared.modules),
-                shared.randomseed.map(|function| ctx.stash(function)),
-            )
-        });
+        let modules = lua.enter(|ctx| ctx.stash(stdlib::install_shared(ctx, &env).modules));
         // Drops what building the state left as garbage, so the snapshot holds only
         // live objects and every process starts with the collector asleep.
         lua.gc_collect();
         // A process's new strings go into an intern table of its own, not into the
         // snapshot's (vendor/README.md).
         lua.enter(|ctx| ctx.interned_strings().seal());
-        Prepared {
-            lua,
-            env,
-            modules,
-            randomseed,
-        }
+        Prepared { lua, env, modules }
     }
 }
 
@@ -93,25 +81,22 @@ impl Process {
         Process::start_prepared(Prepared::new(host), info)
     }
 
-    /// Binds `prepared` to this process (PID, entry, listed modules, its own random
-    /// seed), runs the chunk's top level and prepares `method` as the main coroutine
-    /// (process.md §3).
+    /// Binds `prepared` to this process (PID, entry, listed modules), runs the
+    /// chunk's top level and prepares `method` as the main coroutine (process.md §3).
+    /// `math.random` seeds itself on first use, so each process draws its own
+    /// sequence.
     pub fn start_prepared(prepared: Prepared, info: StartInfo) -> Result<Process, ErrorInfo> {
         let Prepared {
             mut lua,
             env,
             modules,
-            randomseed,
         } = prepared;
         env.bind(info.entry_id.clone(), env.host.self_pid());
         lua.enter(|ctx| stdlib::expose_modules(ctx, ctx.fetch(&modules), &info.modules));
-        if let Some(randomseed) = &randomseed {
-            reseed(&mut lua, randomseed)?;
-        }
-        // Dropping the two handles would write their reference counts, which live in
-        // a page of the snapshot, and copy that page into the process; what they hold
-        // stays alive either way.
-        std::mem::forget((modules, randomseed));
+        // Dropping the handle would write its reference count, which lives in a page
+        // of the snapshot, and copy that page into the process; what it holds stays
+        // alive either way.
+        std::mem::forget(modules);
 
         let failed = |e: String| internal(format!("failed to execute script: {e}"));
         let compiled = match info.compiled.as_deref().and_then(CompiledChunk::decode) {
@@ -285,52 +270,6 @@ enum TaskEnd {
     Returned,
     /// `main` ended, or a coroutine raised: the process ends.
     ProcessEnds(ExitResult),
-}
-
-/// Gives the process a random sequence of its own, as Lua 5.4 seeds each state
-/// randomly: the seed taken while building the shared state is the same in every
-/// process started from the snapshot.
-fn reseed(lua: &mut Lua, randomseed: &StashedFunction) -> Result<(), ErrorInfo> {
-    let (first, second) = fresh_seeds();
-    let executor = lua.enter(|ctx| {
-        ctx.stash(Executor::start(
-            ctx,
-            ctx.fetch(randomseed),
-            (first as i64, second as i64),
-        ))
-    });
-    while !lua.enter(|ctx| {
-        ctx.fetch(&executor)
-            .step(ctx, &mut Fuel::with(FUEL_PER_ENTER))
-    }) {}
-    lua.enter(|ctx| match ctx.fetch(&executor).take_result::<()>(ctx) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(failure_info(error, "seeding math.random: ")),
-        Err(mode) => Err(internal(format!("seeding math.random: {mode}"))),
-    })
-}
-
-/// Two fresh random words from WASI (`wasi:random/random`, which the guest's Rust
-/// standard library imports already). The standard library's own randomness is
-/// seeded once per instance and so frozen into the snapshot.
-#[cfg(target_arch = "wasm32")]
-fn fresh_seeds() -> (u64, u64) {
-    #[link(wasm_import_module = "wasi:random/random@0.2.12")]
-    extern "C" {
-        #[link_name = "get-random-u64"]
-        fn get_random_u64() -> u64;
-    }
-    // SAFETY: `get-random-u64: func() -> u64` lowers to a core function taking
-    // nothing and returning an i64; it touches no guest memory.
-    unsafe { (get_random_u64(), get_random_u64()) }
-}
-
-/// Natively (tests) every `RandomState` gets new keys.
-#[cfg(not(target_arch = "wasm32"))]
-fn fresh_seeds() -> (u64, u64) {
-    use std::hash::BuildHasher;
-    let state = std::collections::hash_map::RandomState::new();
-    (state.hash_one(1u8), state.hash_one(2u8))
 }
 
 /// Piccolo fuel per `enter` while running Rust-driven Lua to completion.

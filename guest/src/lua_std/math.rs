@@ -12,13 +12,12 @@ use super::check::{
 };
 use super::compare::{less_than, Comparison};
 use crate::api::set;
-use crate::env::Env;
 
 /// A `math` function of one float.
 type FloatFunction = fn(f64) -> f64;
 
 /// Installs the `math` table.
-pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
+pub fn install(ctx: Context<'_>) {
     let math = Table::new(&ctx);
     set(ctx, math, "pi", std::f64::consts::PI);
     set(ctx, math, "huge", f64::INFINITY);
@@ -156,7 +155,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     );
     set(ctx, math, "max", extremum(ctx, "max", true));
     set(ctx, math, "min", extremum(ctx, "min", false));
-    install_random(ctx, math, env);
+    install_random(ctx, math);
     set(ctx, ctx.globals(), "math", math);
 }
 
@@ -239,10 +238,39 @@ fn extremum<'gc>(ctx: Context<'gc>, name: &'static str, max: bool) -> piccolo::C
     })
 }
 
+/// Two fresh random words from WASI (`wasi:random/random`, which the guest's Rust
+/// standard library imports already). The standard library's own randomness is
+/// seeded once per instance and so frozen into the snapshot.
+#[cfg(target_arch = "wasm32")]
+fn fresh_seeds() -> (u64, u64) {
+    #[link(wasm_import_module = "wasi:random/random@0.2.12")]
+    extern "C" {
+        #[link_name = "get-random-u64"]
+        fn get_random_u64() -> u64;
+    }
+    // SAFETY: `get-random-u64: func() -> u64` lowers to a core function taking
+    // nothing and returning an i64; it touches no guest memory.
+    unsafe { (get_random_u64(), get_random_u64()) }
+}
+
+/// Natively (tests) every `RandomState` gets new keys.
+#[cfg(not(target_arch = "wasm32"))]
+fn fresh_seeds() -> (u64, u64) {
+    use std::hash::BuildHasher;
+    let state = std::collections::hash_map::RandomState::new();
+    (state.hash_one(1u8), state.hash_one(2u8))
+}
+
 /// Lua 5.4's xoshiro256** state (lmathlib.c).
 struct Xoshiro([u64; 4]);
 
 impl Xoshiro {
+    /// A state seeded from fresh randomness.
+    fn fresh() -> Self {
+        let (n1, n2) = fresh_seeds();
+        Xoshiro::seeded(n1, n2)
+    }
+
     fn seeded(n1: u64, n2: u64) -> Self {
         let mut state = Xoshiro([n1, 0xff, n2, 0]);
         for _ in 0..16 {
@@ -283,17 +311,21 @@ impl Xoshiro {
     }
 }
 
-fn install_random<'gc>(ctx: Context<'gc>, math: Table<'gc>, env: &Rc<Env>) {
-    // No seed given: the wall clock, as Lua mixes in time().
-    let seed = env.host.now() as u64;
-    let state = Rc::new(RefCell::new(Xoshiro::seeded(seed, 0)));
+/// `math.random` and `math.randomseed` over one xoshiro state per process. The
+/// state is seeded from fresh randomness on first use, as Lua 5.4 seeds every new
+/// state randomly: built into the snapshot unseeded, it is seeded in each process
+/// that draws, and a process that never draws never writes the state's page of the
+/// snapshot.
+fn install_random<'gc>(ctx: Context<'gc>, math: Table<'gc>) {
+    let state: Rc<RefCell<Option<Xoshiro>>> = Rc::new(RefCell::new(None));
     let random_state = state.clone();
     set(
         ctx,
         math,
         "random",
         library_fn(ctx, move |ctx, _, mut stack| {
-            let mut rng = random_state.borrow_mut();
+            let mut state = random_state.borrow_mut();
+            let rng = state.get_or_insert_with(Xoshiro::fresh);
             let value = rng.next();
             let (low, high) = match stack.len() {
                 0 => {
@@ -329,14 +361,15 @@ fn install_random<'gc>(ctx: Context<'gc>, math: Table<'gc>, env: &Rc<Env>) {
         "randomseed",
         library_fn(ctx, move |ctx, _, mut stack| {
             let (n1, n2) = if stack.is_empty() {
-                (state.borrow_mut().next() as i64, 0)
+                let mut state = state.borrow_mut();
+                (state.get_or_insert_with(Xoshiro::fresh).next() as i64, 0)
             } else {
                 (
                     check_integer(ctx, &stack, 0, "randomseed")?,
                     opt_integer(ctx, &stack, 1, "randomseed", 0)?,
                 )
             };
-            *state.borrow_mut() = Xoshiro::seeded(n1 as u64, n2 as u64);
+            *state.borrow_mut() = Some(Xoshiro::seeded(n1 as u64, n2 as u64));
             stack.replace(ctx, (n1, n2));
             Ok(CallbackReturn::Return)
         }),

@@ -32,7 +32,7 @@ pub fn install(ctx: Context<'_>, env: &Rc<Env>) {
     base::install(ctx);
     coroutine::install(ctx);
     table::install(ctx);
-    math::install(ctx, env);
+    math::install(ctx);
     os::install(ctx, env);
     string::install(ctx);
     convert::install(ctx);
