@@ -278,11 +278,12 @@ const DECOMMIT_BATCH: usize = 64;
 /// snapshot instead of being unmapped, so the next process in the slot writes to
 /// them without a copy-on-write fault and the TLB shootdown that comes with it.
 /// Spawn + exit: 5,300 → 8,000 /s sequential, 7,400 → 13,200 /s batched
-/// (`host/benches/processes.rs`). An idle process writes ~70 KiB, so a slot holds
+/// (`host/benches/processes.rs`). An idle process writes ~45 KiB, so a slot holds
 /// about that until it is reused; a spawn takes a slot the guest used before
 /// whenever one is free (`max_unused_warm_slots(0)`), so the slots holding pages are
 /// never more than the most processes alive at once (after a burst of 10,000 idle
-/// processes: 1 GiB Pss, against 0.4 GiB without keeping). Without `PAGEMAP_SCAN`
+/// processes the benchmark still holds 0.9 GiB Pss, against 0.4 GiB without
+/// keeping; the rest is the allocator's). Without `PAGEMAP_SCAN`
 /// wasmtime would keep the lowest addresses instead (the bottom of the guest's
 /// stack, rarely written), so nothing is kept.
 const KEPT_MEMORY_BYTES: usize = 256 << 10;
