@@ -550,3 +550,47 @@ fn a_child_killed_by_a_sandbox_limit_is_restarted() {
         "{lines:#?}"
     );
 }
+
+/// Hosts that do not require one another stop together: two hosts whose processes
+/// ignore CANCEL wait out their `stop_timeout`s at the same time, so SIGTERM takes
+/// one timeout, not one per host.
+#[test]
+fn independent_hosts_wait_out_their_stop_timeouts_together() {
+    let host = |name: &str| {
+        format!("  - name: {name}\n    kind: process.host\n    lifecycle:\n      auto_start: true\n      stop_timeout: 1s\n")
+    };
+    let spawner = "return { main = function()
+        assert(process.spawn('app:sleeper', 'app:left'))
+        assert(process.spawn('app:sleeper', 'app:right'))
+    end }";
+    let entries = [
+        host("left"),
+        host("right"),
+        service(
+            "spawns",
+            "spawner",
+            "      requires: [app:left, app:right]\n",
+        ),
+    ]
+    .concat();
+    let project = project(&[("sleeper", SLEEPER), ("spawner", spawner)], &entries);
+    let mut served = Served::start(&project, &[]);
+    served.wait_for("service exited", 1);
+    served.signal("TERM");
+    let (code, lines, stderr) = served.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    let stopped = |host: &str| {
+        let host = format!("\"host\": \"app:{host}\"");
+        let line = with_message(&lines, "host stopped")
+            .into_iter()
+            .find(|line| line.contains(&host))
+            .unwrap_or_else(|| panic!("no host stopped for {host}:\n{lines:#?}"));
+        assert!(line.contains("\"force_stopped\": 1"), "{line}");
+        elapsed(line)
+    };
+    let apart = (stopped("left") - stopped("right")).abs();
+    assert!(
+        apart < 0.9,
+        "the hosts stopped {apart:.2}s apart:\n{lines:#?}"
+    );
+}

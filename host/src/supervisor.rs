@@ -112,41 +112,66 @@ impl Supervisor {
     pub async fn shutdown(self, budget: Duration) {
         let deadline = Instant::now() + budget;
         self.shutting_down.send_replace(true);
-        stop_services(self.services, deadline).await;
-        for host in self.hosts.iter().rev() {
-            stop_host(&self.runtime, host, deadline).await;
-        }
+        let services = self.services.into_iter().map(|service| {
+            let stop = async move {
+                let _ = service.stop.send(deadline);
+                let _ = service.task.await;
+            };
+            (service.id, service.requires, stop)
+        });
+        stop_dependents_first(services.collect()).await;
+        let hosts = self.hosts.iter().map(|host| {
+            let requires = self
+                .runtime
+                .manifest
+                .get(host)
+                .and_then(|entry| entry.kind.lifecycle())
+                .map(|lifecycle| lifecycle.requires.clone())
+                .unwrap_or_default();
+            let runtime = self.runtime.clone();
+            let id = host.clone();
+            let stop = async move { stop_host(&runtime, &id, deadline).await };
+            (host.clone(), requires, stop)
+        });
+        stop_dependents_first(hosts.collect()).await;
         // Catches any process spawned while the hosts were stopping.
         self.runtime.kill_all(&context_canceled());
         let _ = tokio::time::timeout(FORCE_STOP_GRACE, self.runtime.wait_idle()).await;
     }
 }
 
-/// Stops every service once the services that require it have stopped, so
-/// dependents always stop first and independent services stop concurrently.
-async fn stop_services(services: Vec<Service>, deadline: Instant) {
+/// Runs each `(id, requires, stop)`'s `stop` once every item that requires it has
+/// stopped, so dependents always stop first and independent items stop
+/// concurrently: services, then hosts (two hosts whose processes ignore CANCEL wait
+/// out their `stop_timeout`s together, not one after the other).
+async fn stop_dependents_first<F>(items: Vec<(String, Vec<String>, F)>)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
     let channels: Vec<(watch::Sender<bool>, watch::Receiver<bool>)> =
-        services.iter().map(|_| watch::channel(false)).collect();
-    let mut stopping = Vec::with_capacity(services.len());
-    for (index, service) in services.iter().enumerate() {
-        let dependents: Vec<watch::Receiver<bool>> = services
-            .iter()
-            .zip(&channels)
-            .filter(|(other, _)| other.requires.contains(&service.id))
-            .map(|(_, (_, stopped))| stopped.clone())
-            .collect();
-        stopping.push((dependents, channels[index].0.clone()));
-    }
-    let tasks: Vec<JoinHandle<()>> = services
+        items.iter().map(|_| watch::channel(false)).collect();
+    let waits: Vec<Vec<watch::Receiver<bool>>> = items
+        .iter()
+        .map(|(id, _, _)| {
+            items
+                .iter()
+                .zip(&channels)
+                .filter(|((_, requires, _), _)| requires.contains(id))
+                .map(|(_, (_, stopped))| stopped.clone())
+                .collect()
+        })
+        .collect();
+    let tasks: Vec<JoinHandle<()>> = items
         .into_iter()
-        .zip(stopping)
-        .map(|(service, (dependents, done))| {
+        .zip(waits)
+        .zip(&channels)
+        .map(|(((_, _, stop), dependents), (done, _))| {
+            let done = done.clone();
             tokio::spawn(async move {
                 for mut dependent in dependents {
                     let _ = dependent.wait_for(|stopped| *stopped).await;
                 }
-                let _ = service.stop.send(deadline);
-                let _ = service.task.await;
+                stop.await;
                 done.send_replace(true);
             })
         })
