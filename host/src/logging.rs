@@ -28,6 +28,11 @@ pub struct LogSink {
 /// One field of a record: a name and its value already rendered as JSON.
 pub type Field = (String, String);
 
+/// A field holding a string.
+pub fn field(name: &str, value: &str) -> Field {
+    (name.into(), json_string(value.as_bytes()))
+}
+
 impl LogSink {
     /// A sink in `mode` that drops records below `min_level`.
     pub fn new(mode: LogMode, min_level: Level) -> Self {

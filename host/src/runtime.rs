@@ -15,7 +15,7 @@ use crate::bindings::{
 use crate::chunks::CompiledChunks;
 use crate::engine::WasmEngine;
 use crate::instance::{Instance, ProcessState};
-use crate::logging::{json_string, LogSink};
+use crate::logging::{field, LogSink};
 use crate::manifest::{Kind, Manifest, ProcessLua};
 use crate::pid::{Pid, PidCounter};
 use crate::registry::NameRegistry;
@@ -358,9 +358,9 @@ impl Runtime {
                     None,
                     "process failed",
                     &[
-                        ("pid".into(), json_string(process.pid_text.as_bytes())),
-                        ("entry".into(), json_string(process.entry_id.as_bytes())),
-                        ("error".into(), json_string(error.message.as_bytes())),
+                        field("pid", &process.pid_text),
+                        field("entry", &process.entry_id),
+                        field("error", &error.message),
                     ],
                 );
             }
@@ -395,7 +395,7 @@ impl Runtime {
                 Level::Error,
                 None,
                 "event lost: mailbox full",
-                &[("pid".into(), json_string(target.pid_text.as_bytes()))],
+                &[field("pid", &target.pid_text)],
             );
         }
     }

@@ -10,7 +10,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::bindings::{CancelEvent, ErrorInfo, ExitResult, Level, Signal, SpawnOptions};
-use crate::logging::{json_string, Field};
+use crate::logging::{field, Field};
 use crate::manifest::{Kind, ProcessService, RestartPolicy};
 use crate::payload;
 use crate::runtime::{unix_now, HostKind, Runtime, SpawnRequest};
@@ -420,11 +420,6 @@ fn round_to_millis(delay: Duration) -> Duration {
 /// The error of a process force-stopped at shutdown (process.md §8).
 fn context_canceled() -> ErrorInfo {
     ErrorInfo::new("Canceled", "context canceled")
-}
-
-/// A log field holding a string.
-fn field(name: &str, value: &str) -> Field {
-    (name.into(), json_string(value.as_bytes()))
 }
 
 /// A log line about a service's child: `service` and `pid` first, then `extra`.

@@ -3,7 +3,7 @@
 use crate::bindings::wippy::runtime::process::Host;
 use crate::bindings::{ErrorInfo, Level, Payload, SpawnOptions};
 use crate::instance::ProcessState;
-use crate::logging::json_string;
+use crate::logging::field;
 use crate::runtime::SpawnRequest;
 
 impl Host for ProcessState {
@@ -57,10 +57,7 @@ impl Host for ProcessState {
         let bytes = chunk.len();
         if self.runtime.chunks.offer(&self.process.entry_id, chunk) {
             let fields = [
-                (
-                    "entry".into(),
-                    json_string(self.process.entry_id.as_bytes()),
-                ),
+                field("entry", &self.process.entry_id),
                 ("bytes".into(), bytes.to_string()),
             ];
             let message = "chunk compiled, kept for the entry's later processes";
