@@ -17,9 +17,12 @@ use piccolo::{Context, Error, IntoValue, Stack, Table, Value};
 use crate::bindings::ErrorInfo;
 use crate::env::Env;
 
-/// Sets `table[key] = value`; a string key is always a valid table key.
+/// Sets `table[key] = value` in a table the guest is building.
 pub fn set<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: &str, value: impl IntoValue<'gc>) {
-    let _ = table.set(ctx, ctx.intern(key.as_bytes()), value);
+    let result = table.set(ctx, ctx.intern(key.as_bytes()), value);
+    // A string key is always valid: only a read-only table refuses it, and the guest
+    // builds its tables before it makes them read-only.
+    debug_assert!(result.is_ok(), "set {key:?} in a read-only table");
 }
 
 /// The metatable named `name` of this process, built by `build` on first use.

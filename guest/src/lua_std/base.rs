@@ -394,7 +394,8 @@ fn getmetatable(ctx: Context<'_>) -> Callback<'_> {
     })
 }
 
-/// `setmetatable(t, mt)`; refuses to replace a protected metatable.
+/// `setmetatable(t, mt)`; refuses to replace a protected metatable or that of a
+/// read-only table.
 fn setmetatable(ctx: Context<'_>) -> Callback<'_> {
     library_fn(ctx, |ctx, _, mut stack| {
         let table = check_table(ctx, &stack, 0, "setmetatable")?;
@@ -403,6 +404,10 @@ fn setmetatable(ctx: Context<'_>) -> Callback<'_> {
             Value::Nil if stack.len() > 1 => None,
             _ => return Err(type_error(ctx, &stack, 1, "setmetatable", "nil or table")),
         };
+        if table.is_read_only() {
+            let message = super::read_only::READ_ONLY_MESSAGE;
+            return Err(message.into_value(ctx).into());
+        }
         if let Some(current) = table.metatable() {
             if !current.get(ctx, "__metatable").is_nil() {
                 return Err("cannot change a protected metatable".into_value(ctx).into());

@@ -1,47 +1,33 @@
 //! Read-only library and module tables (manifest.md §3.1): process code can read,
 //! iterate and call through them but not assign into them.
 
-use piccolo::{Callback, CallbackReturn, Context, IntoValue, MetaMethod, Table, Value};
+use piccolo::{Context, Table, Value};
 
-use crate::api::set;
-
-/// The message an assignment into a read-only table raises.
+/// The message an assignment into a read-only table raises (piccolo's
+/// `InvalidTableKey::ReadOnly`).
 pub const READ_ONLY_MESSAGE: &str = "attempt to modify a read-only table";
 
-/// A read-only view of `table`: an empty proxy whose metatable forwards reads
-/// (`__index`), `pairs` (`__pairs`) and `#` (`__len`) to `table`, raises on
-/// assignment (`__newindex`) and is protected (`__metatable`). `table` itself must not
-/// be handed to process code, or it stays writable through it.
+/// Makes `table` read-only, with its metatable if it has one (else a process could
+/// change what the table's reads return through `getmetatable`), and returns it.
+/// Every assignment into it fails (`t.k = v`, `rawset`, `table.insert`, ...), and so
+/// does `setmetatable`; reads, `pairs`, `next` and `#` work on the table itself.
+/// The flag lives in the table (vendored piccolo), not in a proxy in front of it: a
+/// proxy costs every `string.format` or `process.send` two more lookups (its own
+/// miss and the metatable's `__index`), and `rawset` wrote into the proxy.
 pub fn read_only<'gc>(ctx: Context<'gc>, table: Table<'gc>) -> Table<'gc> {
-    let proxy = Table::new(&ctx);
-    let metatable = Table::new(&ctx);
-    let _ = metatable.set(ctx, MetaMethod::Index, table);
-    let new_index = Callback::from_fn(&ctx, |ctx, _, _| {
-        Err(READ_ONLY_MESSAGE.into_value(ctx).into())
-    });
-    let _ = metatable.set(ctx, MetaMethod::NewIndex, new_index);
-    let next = super::base::next_function(ctx);
-    let pairs = Callback::from_fn_with(&ctx, (next, table), |&(next, table), ctx, _, mut stack| {
-        stack.replace(ctx, (next, table, Value::Nil));
-        Ok(CallbackReturn::Return)
-    });
-    let _ = metatable.set(ctx, MetaMethod::Pairs, pairs);
-    let len = Callback::from_fn_with(&ctx, table, |&table, ctx, _, mut stack| {
-        stack.replace(ctx, table.length());
-        Ok(CallbackReturn::Return)
-    });
-    let _ = metatable.set(ctx, MetaMethod::Len, len);
-    set(ctx, metatable, "__metatable", false);
-    proxy.set_metatable(&ctx, Some(metatable));
-    proxy
+    table.make_read_only(&ctx);
+    if let Some(metatable) = table.metatable() {
+        metatable.make_read_only(&ctx);
+    }
+    table
 }
 
-/// Replaces each global named in `names` that holds a table by its read-only view.
+/// Makes each global named in `names` that holds a table read-only.
 pub fn seal_globals(ctx: Context<'_>, names: &[&str]) {
     let globals = ctx.globals();
     for name in names {
         if let Value::Table(table) = globals.get(ctx, ctx.intern(name.as_bytes())) {
-            set(ctx, globals, name, read_only(ctx, table));
+            read_only(ctx, table);
         }
     }
 }
@@ -55,15 +41,18 @@ mod tests {
         let source = r#"
             local ok, e = pcall(function() math.pi = 3 end)
             local added = pcall(function() table.extra = 1 end)
+            local raw = pcall(rawset, string, "x", 1)
+            local inserted = pcall(table.insert, os, 1)
             local changed = pcall(setmetatable, os, {})
             local n = 0
             for _ in pairs(math) do n = n + 1 end
-            return ok, e, added, math.floor(2.5), n > 20, #table == 0,
-                getmetatable(string), changed
+            return ok, e, added, raw, inserted, string.x, math.floor(2.5), n > 20,
+                next(math) ~= nil, #table == 0, getmetatable(string), changed
         "#;
         assert_eq!(
             run_lua(source),
-            "false\tattempt to modify a read-only table\tfalse\t2\ttrue\ttrue\tfalse\tfalse"
+            "false\ttest:2: attempt to modify a read-only table\tfalse\tfalse\tfalse\tnil\t\
+             2\ttrue\ttrue\ttrue\tnil\tfalse"
         );
     }
 }

@@ -31,9 +31,15 @@ pub fn install(ctx: Context<'_>) {
     set(ctx, ctx.globals(), "table", table);
 }
 
-/// `t[key] = value`; integer keys are always valid.
-fn put<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: i64, value: Value<'gc>) {
-    let _ = table.set(ctx, key, value);
+/// `t[key] = value`; fails only on a read-only table (an integer key is always valid).
+fn put<'gc>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    key: i64,
+    value: Value<'gc>,
+) -> Result<(), Error<'gc>> {
+    table.set(ctx, key, value)?;
+    Ok(())
 }
 
 fn insert<'gc>(
@@ -53,7 +59,7 @@ fn insert<'gc>(
             }
             let mut i = end;
             while i > position {
-                put(ctx, table, i, table.get(ctx, i - 1));
+                put(ctx, table, i, table.get(ctx, i - 1))?;
                 i -= 1;
             }
             (position, stack.get(2))
@@ -64,7 +70,7 @@ fn insert<'gc>(
                 .into())
         }
     };
-    put(ctx, table, position, value);
+    put(ctx, table, position, value)?;
     stack.clear();
     Ok(CallbackReturn::Return)
 }
@@ -84,10 +90,10 @@ fn remove<'gc>(
     }
     let removed = table.get(ctx, position);
     while position < size {
-        put(ctx, table, position, table.get(ctx, position + 1));
+        put(ctx, table, position, table.get(ctx, position + 1))?;
         position += 1;
     }
-    put(ctx, table, position, Value::Nil);
+    put(ctx, table, position, Value::Nil)?;
     stack.replace(ctx, removed);
     Ok(CallbackReturn::Return)
 }
@@ -195,11 +201,11 @@ fn move_elements<'gc>(
         }
         if to > end || to <= from || destination != source {
             for i in 0..count {
-                put(ctx, destination, to + i, source.get(ctx, from + i));
+                put(ctx, destination, to + i, source.get(ctx, from + i))?;
             }
         } else {
             for i in (0..count).rev() {
-                put(ctx, destination, to + i, source.get(ctx, from + i));
+                put(ctx, destination, to + i, source.get(ctx, from + i))?;
             }
         }
     }
@@ -340,8 +346,8 @@ impl<'gc> Sort<'gc> {
             Step::Start => self.start(ctx),
             Step::Ends => {
                 if less {
-                    put(ctx, self.table, lo, self.b);
-                    put(ctx, self.table, up, self.a);
+                    put(ctx, self.table, lo, self.b)?;
+                    put(ctx, self.table, up, self.a)?;
                 }
                 if up - lo == 1 {
                     return self.next_range(ctx);
@@ -354,8 +360,8 @@ impl<'gc> Sort<'gc> {
             }
             Step::MiddleLow => {
                 if less {
-                    put(ctx, self.table, self.p, self.b);
-                    put(ctx, self.table, lo, self.a);
+                    put(ctx, self.table, self.p, self.b)?;
+                    put(ctx, self.table, lo, self.a)?;
                     self.partition_start(ctx)
                 } else {
                     self.b = self.get(ctx, up);
@@ -365,8 +371,8 @@ impl<'gc> Sort<'gc> {
             }
             Step::MiddleHigh => {
                 if less {
-                    put(ctx, self.table, self.p, self.b);
-                    put(ctx, self.table, up, self.a);
+                    put(ctx, self.table, self.p, self.b)?;
+                    put(ctx, self.table, up, self.a)?;
                 }
                 self.partition_start(ctx)
             }
@@ -389,8 +395,8 @@ impl<'gc> Sort<'gc> {
                 }
                 if self.j < self.i {
                     // The pivot goes to its final place, `i`.
-                    put(ctx, self.table, up - 1, self.a);
-                    put(ctx, self.table, self.i, self.pivot);
+                    put(ctx, self.table, up - 1, self.a)?;
+                    put(ctx, self.table, self.i, self.pivot)?;
                     let p = self.i;
                     // Sort the smaller side first; the larger waits.
                     if p - lo < up - p {
@@ -402,8 +408,8 @@ impl<'gc> Sort<'gc> {
                     }
                     self.start(ctx)
                 } else {
-                    put(ctx, self.table, self.i, self.b);
-                    put(ctx, self.table, self.j, self.a);
+                    put(ctx, self.table, self.i, self.b)?;
+                    put(ctx, self.table, self.j, self.a)?;
                     self.scan_up(ctx)
                 }
             }
@@ -417,8 +423,8 @@ impl<'gc> Sort<'gc> {
             return self.next_range(ctx);
         }
         self.pivot = self.get(ctx, self.p);
-        put(ctx, self.table, self.p, self.get(ctx, up - 1));
-        put(ctx, self.table, up - 1, self.pivot);
+        put(ctx, self.table, self.p, self.get(ctx, up - 1))?;
+        put(ctx, self.table, up - 1, self.pivot)?;
         self.i = lo;
         self.j = up - 1;
         self.scan_up(ctx)

@@ -9,10 +9,13 @@ use crate::{Callback, Closure, Function, String, Table, Thread, UserData, Value}
 
 #[derive(Debug, Copy, Clone, Error)]
 pub enum InvalidTableKey {
-    #[error("table key is NaN")]
+    #[error("table index is NaN")]
     IsNaN,
-    #[error("table key is Nil")]
+    #[error("table index is nil")]
     IsNil,
+    /// The table was made read-only ([`Table::make_read_only`]); no key can be set.
+    #[error("attempt to modify a read-only table")]
+    ReadOnly,
 }
 
 #[derive(Debug, Copy, Clone, Collect)]

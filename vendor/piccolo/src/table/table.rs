@@ -44,6 +44,7 @@ impl<'gc> Table<'gc> {
             RefLock::new(TableState {
                 raw_table,
                 metatable,
+                read_only: false,
             }),
         ))
     }
@@ -94,7 +95,24 @@ impl<'gc> Table<'gc> {
         key: Value<'gc>,
         value: Value<'gc>,
     ) -> Result<Value<'gc>, InvalidTableKey> {
-        self.0.borrow_mut(&mc).raw_table.set(key, value)
+        let mut state = self.0.borrow_mut(&mc);
+        if state.read_only {
+            return Err(InvalidTableKey::ReadOnly);
+        }
+        state.raw_table.set(key, value)
+    }
+
+    /// Makes every later [`Table::set_value`] (and so every assignment from Lua, raw or
+    /// not) fail with [`InvalidTableKey::ReadOnly`]; reads, `next` and `#` are
+    /// unchanged. The metatable can still be replaced from Rust: an embedder that
+    /// hands the table to untrusted code refuses `setmetatable` itself (wippy-wasm).
+    pub fn make_read_only(self, mc: &Mutation<'gc>) {
+        self.0.borrow_mut(mc).read_only = true;
+    }
+
+    /// Whether [`Table::make_read_only`] was called.
+    pub fn is_read_only(self) -> bool {
+        self.read(|state| state.read_only)
     }
 
     /// Returns a 'border' for this table.
@@ -186,4 +204,6 @@ impl<'gc> IntoIterator for Table<'gc> {
 pub struct TableState<'gc> {
     pub raw_table: RawTable<'gc>,
     pub metatable: Option<Table<'gc>>,
+    /// See [`Table::make_read_only`].
+    pub read_only: bool,
 }
