@@ -647,9 +647,11 @@ fn cache_compiled(path: &Path, compiled: &[u8]) {
     let _ = std::fs::remove_file(&temporary);
 }
 
+/// What a cached compilation depends on: the guest (hashed by `build.rs`), the
+/// engine's settings, this version and the snapshot scheme.
 fn cache_key(engine: &Engine) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    GUEST_WASM.hash(&mut hasher);
+    env!("WIPPY_GUEST_HASH").hash(&mut hasher);
     engine.precompile_compatibility_hash().hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     SNAPSHOT_SCHEME.hash(&mut hasher);
