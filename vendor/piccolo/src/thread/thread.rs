@@ -605,6 +605,19 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
         }
     }
 
+    /// Whether the top frame is a Lua frame ready to run: after a call into a Lua function or
+    /// a return to one, `run_vm` goes on with it instead of returning to the executor
+    /// (wippy-wasm).
+    pub(super) fn top_is_lua(&self) -> bool {
+        matches!(
+            self.state.frames.last(),
+            Some(Frame::Lua {
+                expected_return: None,
+                ..
+            })
+        )
+    }
+
     // returns a view of the Lua frame's registers
     pub(super) fn registers<'b>(&'b mut self) -> LuaRegisters<'gc, 'b> {
         match self.state.frames.last_mut() {
@@ -741,7 +754,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
     // Call the function at the given register with the given arguments. On return, results will be
     // placed starting at the function register.
     pub(super) fn call_function(
-        self,
+        &mut self,
         ctx: Context<'gc>,
         func: RegisterIndex,
         args: VarCount,
@@ -966,7 +979,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
     // Tail-call the function at the given register with the given arguments. Pops the current Lua
     // frame, pushing a new frame for the given function.
     pub(super) fn tail_call_function(
-        self,
+        &mut self,
         ctx: Context<'gc>,
         func: RegisterIndex,
         args: VarCount,
@@ -1055,7 +1068,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
 
     // Return to the upper frame with results starting at the given register index.
     pub(super) fn return_upper(
-        self,
+        &mut self,
         mc: &Mutation<'gc>,
         start: RegisterIndex,
         count: VarCount,
