@@ -106,7 +106,14 @@ fn find_or_match<'gc>(
     }
     let (anchored, pattern) = split_anchor(pattern);
     let mut matcher = Matcher::new(subject, pattern);
-    for start in init..=subject.len() {
+    let mut start = init;
+    while start <= subject.len() {
+        if !anchored {
+            start = matcher.first_possible(start);
+            if start > subject.len() {
+                break;
+            }
+        }
         if let Some(end) = matcher.match_at(start).map_err(|e| pattern_error(ctx, e))? {
             if find {
                 stack.push_back(Value::Integer(start as i64 + 1));
@@ -118,6 +125,7 @@ fn find_or_match<'gc>(
         if anchored {
             break;
         }
+        start += 1;
     }
     stack.push_back(Value::Nil);
     Ok(CallbackReturn::Return)
@@ -143,7 +151,8 @@ pub fn gmatch<'gc>(
             let subject = subject.as_bytes();
             let mut matcher = Matcher::new(subject, pattern.as_bytes());
             stack.clear();
-            for start in position.get()..=subject.len() {
+            let mut start = matcher.first_possible(position.get());
+            while start <= subject.len() {
                 let end = matcher.match_at(start).map_err(|e| pattern_error(ctx, e))?;
                 if let Some(end) = end.filter(|&end| Some(end) != last_match.get()) {
                     position.set(end);
@@ -151,6 +160,7 @@ pub fn gmatch<'gc>(
                     stack.extend(captures(ctx, &matcher, subject, true, start, end)?);
                     return Ok(CallbackReturn::Return);
                 }
+                start = matcher.first_possible(start + 1);
             }
             position.set(subject.len() + 1);
             Ok(CallbackReturn::Return)
@@ -266,8 +276,14 @@ impl<'gc> Gsub<'gc> {
                 self.position = end;
                 self.last_match = Some(end);
             } else if self.position < subject.len() {
-                self.append(ctx, &subject[self.position..self.position + 1])?;
-                self.position += 1;
+                // Up to where the next match can begin, the subject is copied as is.
+                let next = if anchored {
+                    self.position + 1
+                } else {
+                    matcher.first_possible(self.position + 1).min(subject.len())
+                };
+                self.append(ctx, &subject[self.position..next])?;
+                self.position = next;
             } else {
                 break;
             }

@@ -80,6 +80,9 @@ pub struct Matcher<'a> {
     captures: [(usize, CaptureLen); MAX_CAPTURES],
     depth: usize,
     steps: u64,
+    /// The class (`p..ep` of the pattern) every match must begin with, if any: see
+    /// [`Matcher::first_possible`].
+    first_class: Option<(usize, usize)>,
 }
 
 impl<'a> Matcher<'a> {
@@ -92,6 +95,52 @@ impl<'a> Matcher<'a> {
             captures: [(0, CaptureLen::Unfinished); MAX_CAPTURES],
             depth: MAX_DEPTH,
             steps: 0,
+            first_class: None,
+        }
+        .with_first_class()
+    }
+
+    /// Finds the class a match must begin with: the pattern's first single-character
+    /// class after any opening captures, when it is not optional (`*`, `?`, `-`).
+    /// Anything else first (a position capture, `%b`, `%f`, a back-reference, the
+    /// final `$`, an empty or malformed pattern) leaves it unknown.
+    fn with_first_class(mut self) -> Self {
+        let mut p = 0;
+        while self.pat_at(p) == b'(' && self.pat_at(p + 1) != b')' {
+            p += 1;
+        }
+        let special = match self.pat_at(p) {
+            ESCAPE => matches!(self.pat_at(p + 1), b'b' | b'f' | b'0'..=b'9'),
+            b'$' => p + 1 == self.pat.len(),
+            b'(' | b')' => true,
+            _ => p >= self.pat.len(),
+        };
+        if !special {
+            if let Ok(ep) = self.class_end(p) {
+                if !matches!(self.pat_at(ep), b'*' | b'?' | b'-') {
+                    self.first_class = Some((p, ep));
+                }
+            }
+        }
+        self
+    }
+
+    /// The first offset at or after `from` where a match can begin (past the subject's
+    /// end if none can): a scan for the pattern's first class, so that a search does
+    /// not start the whole matcher at every byte that cannot begin a match. Matches
+    /// found are the same; only their search is cheaper (bench/lua patterns).
+    pub fn first_possible(&self, from: usize) -> usize {
+        let Some((p, ep)) = self.first_class else {
+            return from;
+        };
+        let mut s = from;
+        while s < self.src.len() && !self.single_match(s, p, ep) {
+            s += 1;
+        }
+        if s < self.src.len() {
+            s
+        } else {
+            self.src.len() + 1
         }
     }
 
