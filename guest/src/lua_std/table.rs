@@ -233,6 +233,9 @@ fn sort<'gc>(
     if length >= i64::from(i32::MAX) {
         return Err(arg_error(ctx, 0, "sort", "array too big"));
     }
+    if comparator.is_none() && sort_uniform(ctx, table, length)? {
+        return Ok(CallbackReturn::Return);
+    }
     let sort = Sort {
         table,
         comparator,
@@ -248,6 +251,69 @@ fn sort<'gc>(
         j: 0,
     };
     Ok(CallbackReturn::Sequence(BoxSequence::new(&ctx, sort)))
+}
+
+/// Most elements [`sort_uniform`] sorts in one go: it cannot be preempted, so larger
+/// arrays take the stepwise [`Sort`] (2^20 integers take ~70 ms in the sandbox).
+const UNIFORM_SORT_MAX: i64 = 1 << 20;
+
+/// Sorts `table[1..=length]` with `<` in one go when its elements are all integers,
+/// all floats (no NaN, no negative zero) or all strings, and says whether it did.
+/// Equal elements of these are indistinguishable, so any correct sort leaves the
+/// table as lua5.4's quicksort does, and the order needs no metamethod or Lua call;
+/// anything else, or a table too large, is left to [`Sort`] untouched. 200,000
+/// integers: 10 ms instead of 110 ms in the sandbox.
+fn sort_uniform<'gc>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    length: i64,
+) -> Result<bool, Error<'gc>> {
+    if length > UNIFORM_SORT_MAX {
+        return Ok(false);
+    }
+    let values: Vec<Value<'gc>> = (1..=length).map(|i| table.get(ctx, i)).collect();
+    if let Some(mut integers) = uniform(&values, |v| match v {
+        Value::Integer(i) => Some(i),
+        _ => None,
+    }) {
+        integers.sort_unstable();
+        return write_back(ctx, table, integers);
+    }
+    if let Some(mut floats) = uniform(&values, |v| match v {
+        Value::Number(f) if !(f.is_nan() || f == 0.0 && f.is_sign_negative()) => Some(f),
+        _ => None,
+    }) {
+        floats.sort_unstable_by(f64::total_cmp);
+        return write_back(ctx, table, floats);
+    }
+    if let Some(mut strings) = uniform(&values, |v| match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }) {
+        strings.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        return write_back(ctx, table, strings);
+    }
+    Ok(false)
+}
+
+/// Every value of `values` as `T`, if `extract` takes each.
+fn uniform<'gc, T>(
+    values: &[Value<'gc>],
+    extract: impl Fn(Value<'gc>) -> Option<T>,
+) -> Option<Vec<T>> {
+    values.iter().map(|&value| extract(value)).collect()
+}
+
+/// `table[1..]` = `sorted`, in order.
+fn write_back<'gc, T: IntoValue<'gc>>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    sorted: Vec<T>,
+) -> Result<bool, Error<'gc>> {
+    for (i, value) in (1..).zip(sorted) {
+        put(ctx, table, i, value.into_value(ctx))?;
+    }
+    Ok(true)
 }
 
 /// Where [`Sort`] resumes once the comparison it asked for is known.
