@@ -13,7 +13,7 @@ processes; definitions (warm-up of N/10, rps, p50/p99) and the default N are the
 anchor's: 200,000 requests for echo, 1,000,000 round trips for ping-pong (10-25 s a
 run here). A smaller N is not the same workload: the tutorial's first round, in
 which 1,000 clients arrive at once, weighs 10 times more in a run of 20,000 requests
-(8,500 rps against 9,300 at 200,000, same build); set N to change it anyway.
+(about 8,000 rps against 9,300 at 200,000, same build); set N to change it anyway.
 
 Environment: REPS, N, WIPPY_FLAGS (extra flags for `run`), WIPPY_WASM (the binary,
 default target/release/wippy-wasm), RUN_TIMEOUT (seconds, default 600: a run that
