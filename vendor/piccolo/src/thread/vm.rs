@@ -258,8 +258,8 @@ pub(super) fn run_vm<'gc>(
     // After a call into a Lua function or a return to one, goes on with the new top frame
     // (counting the call or return as an instruction) rather than returning to the executor,
     // which would only pop the frame, push it back and call `run_vm` again: one round trip
-    // per Lua call was ~15% of a call-heavy script (wippy-wasm). Anything else on top (a
-    // callback, a sequence, the thread's result) is the executor's.
+    // per Lua call was a fifth of a call-heavy script in wippy-wasm's sandbox. Anything
+    // else on top (a callback, a sequence, the thread's result) is the executor's.
     macro_rules! continue_with_top_frame {
         () => {
             instructions_run += 1;
