@@ -405,7 +405,8 @@ fn setmetatable(ctx: Context<'_>) -> Callback<'_> {
             _ => return Err(type_error(ctx, &stack, 1, "setmetatable", "nil or table")),
         };
         if table.is_read_only() {
-            let message = super::read_only::READ_ONLY_MESSAGE;
+            // The words of an assignment into it.
+            let message = piccolo::InvalidTableKey::ReadOnly.to_string();
             return Err(message.into_value(ctx).into());
         }
         if let Some(current) = table.metatable() {

@@ -3,10 +3,6 @@
 
 use piccolo::{Context, Table, Value};
 
-/// The message an assignment into a read-only table raises (piccolo's
-/// `InvalidTableKey::ReadOnly`).
-pub const READ_ONLY_MESSAGE: &str = "attempt to modify a read-only table";
-
 /// Makes `table` read-only, with its metatable if it has one (else a process could
 /// change what the table's reads return through `getmetatable`), and returns it.
 /// Every assignment into it fails (`t.k = v`, `rawset`, `table.insert`, ...), and so

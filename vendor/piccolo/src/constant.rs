@@ -169,17 +169,7 @@ impl<S: AsRef<[u8]>> Constant<S> {
     pub fn modulo(&self, rhs: &Self) -> Option<Self> {
         self.integer_op(
             rhs,
-            |a, b| {
-                if b == 0 {
-                    return None;
-                }
-                let remainder = a.wrapping_rem(b);
-                Some(if remainder != 0 && (remainder ^ b) < 0 {
-                    remainder + b
-                } else {
-                    remainder
-                })
-            },
+            |a, b| (b != 0).then(|| integer_modulo(a, b)),
             |a, b| {
                 // C's fmod, then the sign of the divisor (lvm.c `luai_nummod`).
                 let m = a % b;
@@ -293,6 +283,18 @@ impl<S: AsRef<[u8]>> Constant<S> {
             (Self::String(a), Self::String(b)) => a.as_ref() <= b.as_ref(),
             _ => return None,
         })
+    }
+}
+
+/// Lua's integer `a % b` for `b != 0`: the remainder takes the divisor's sign, and
+/// `math.mininteger % -1` is 0 instead of an overflow.
+#[inline(always)]
+pub(crate) fn integer_modulo(a: i64, b: i64) -> i64 {
+    let remainder = a.wrapping_rem(b);
+    if remainder != 0 && (remainder ^ b) < 0 {
+        remainder + b
+    } else {
+        remainder
     }
 }
 

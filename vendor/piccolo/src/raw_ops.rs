@@ -72,12 +72,7 @@ pub fn floor_divide<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>>
 pub fn modulo<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
     match (lhs, rhs) {
         (Value::Integer(a), Value::Integer(b)) if b != 0 => {
-            let remainder = a.wrapping_rem(b);
-            Some(Value::Integer(if remainder != 0 && (remainder ^ b) < 0 {
-                remainder + b
-            } else {
-                remainder
-            }))
+            Some(Value::Integer(crate::constant::integer_modulo(a, b)))
         }
         _ => modulo_general(lhs, rhs),
     }
