@@ -16,8 +16,9 @@
 //! with memory of the same size and most never grow it. A memory that grows makes
 //! the host's pool shrink it back, with an `mprotect` and a TLB shootdown, before
 //! the slot's next process (12% of a spawn's CPU, `host/benches/processes.rs`).
-//! The headroom's pages are zero, so they are not in the snapshot's image and cost
-//! nothing until written.
+//! The headroom starts with the process heap's own state (the page a process's
+//! first objects land on, so written by every process anyway); its other pages are
+//! zero, so they are not in the snapshot's image and cost nothing until written.
 //!
 //! dlmalloc is the allocator Rust's own wasm targets use; the crate is used directly
 //! because the split needs two instances, which `System` cannot give.
@@ -40,8 +41,11 @@ const HEADROOM_PAGES: usize = 4;
 struct Heaps {
     /// Serves every allocation until [`seal`]; its blocks form the snapshot's heap.
     snapshot: Dlmalloc<GrowingMemory>,
-    /// Serves every allocation after [`seal`], from memory grown past the snapshot.
-    process: Dlmalloc<GrowingMemory>,
+    /// Serves every allocation after [`seal`], from memory grown past the snapshot;
+    /// null until then. Its state lives at the start of the headroom, not in a
+    /// static: every allocation writes it, and there it shares a page with the
+    /// process's first objects instead of dirtying a page of statics of its own.
+    process: *mut Dlmalloc<GrowingMemory>,
     /// End of the memory when the heap was sealed; 0 until then. Every block below
     /// it belongs to `snapshot`, as `process` only ever grows the memory above it.
     sealed_at: usize,
@@ -59,25 +63,40 @@ static ALLOCATOR: SnapshotAllocator = SnapshotAllocator(UnsafeCell::new(Heaps {
     snapshot: Dlmalloc::new_with_allocator(GrowingMemory {
         headroom: Cell::new(None),
     }),
-    process: Dlmalloc::new_with_allocator(GrowingMemory {
-        headroom: Cell::new(None),
-    }),
+    process: ptr::null_mut(),
     sealed_at: 0,
 }));
 
+/// Bytes at the start of the headroom that hold the process heap's state.
+const PROCESS_STATE_BYTES: usize = size_of::<Dlmalloc<GrowingMemory>>().next_multiple_of(64);
+
 /// Ends the snapshot's heap: from now on allocations come from memory above it and
 /// its blocks are never freed. Called once `initialize` has built the shared state.
+/// If the memory cannot grow, nothing changes and the snapshot's heap serves on.
 pub fn seal() {
     // SAFETY: single-threaded (see `Sync` above) and no allocation is in progress.
     let heaps = unsafe { &mut *ALLOCATOR.0.get() };
-    if heaps.sealed_at == 0 {
-        let end = memory_size(0) * WASM_PAGE;
-        heaps.sealed_at = end;
-        if memory_grow(0, HEADROOM_PAGES) != usize::MAX {
-            let headroom = (end, HEADROOM_PAGES * WASM_PAGE);
-            heaps.process.allocator().headroom.set(Some(headroom));
-        }
+    if !heaps.process.is_null() {
+        return;
     }
+    let end = memory_size(0) * WASM_PAGE;
+    if memory_grow(0, HEADROOM_PAGES) == usize::MAX {
+        return;
+    }
+    let state = end as *mut Dlmalloc<GrowingMemory>;
+    let headroom = (
+        end + PROCESS_STATE_BYTES,
+        HEADROOM_PAGES * WASM_PAGE - PROCESS_STATE_BYTES,
+    );
+    // SAFETY: `end` is the start of the pages just grown, which nothing uses, and
+    // wasm pages are aligned far beyond the state's alignment.
+    unsafe {
+        state.write(Dlmalloc::new_with_allocator(GrowingMemory {
+            headroom: Cell::new(Some(headroom)),
+        }));
+    }
+    heaps.process = state;
+    heaps.sealed_at = end;
 }
 
 /// Where a heap gets its memory: `memory.grow`, as dlmalloc's own wasm `System`
@@ -150,11 +169,9 @@ impl Heaps {
     }
 
     fn current(&mut self) -> &mut Dlmalloc<GrowingMemory> {
-        if self.sealed_at == 0 {
-            &mut self.snapshot
-        } else {
-            &mut self.process
-        }
+        // SAFETY: once set, `process` points at the state `seal` wrote, which
+        // nothing else uses.
+        unsafe { self.process.as_mut() }.unwrap_or(&mut self.snapshot)
     }
 }
 
@@ -187,7 +204,7 @@ unsafe impl GlobalAlloc for SnapshotAllocator {
         }
         // A block of the snapshot moves into the process's heap and the old one is
         // left in place.
-        let moved = heaps.process.malloc(new_size, layout.align());
+        let moved = heaps.current().malloc(new_size, layout.align());
         if !moved.is_null() {
             std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
         }

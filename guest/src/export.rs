@@ -11,8 +11,11 @@ thread_local! {
     /// The Lua state `initialize` built, until `start` binds it to the process. In a
     /// pre-initialised (snapshotted) guest it is already here when the instance starts.
     static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
-    /// The process this instance runs; wasm instances are single-threaded.
-    static PROCESS: RefCell<Option<Process>> = const { RefCell::new(None) };
+    /// The process this instance runs; wasm instances are single-threaded. Boxed so
+    /// that the empty cell is all zeros and sits in `.bss` beside `PREPARED` and the
+    /// bindings' return area, which every process writes anyway, rather than on a
+    /// page of `.data` that only this cell would copy into the process.
+    static PROCESS: RefCell<Option<Box<Process>>> = const { RefCell::new(None) };
 }
 
 struct Component;
@@ -34,7 +37,7 @@ impl Guest for Component {
             .take()
             .unwrap_or_else(|| Prepared::new(Box::new(WitHost)));
         let process = Process::start_prepared(prepared, info)?;
-        PROCESS.with_borrow_mut(|slot| *slot = Some(process));
+        PROCESS.with_borrow_mut(|slot| *slot = Some(Box::new(process)));
         Ok(())
     }
 
