@@ -6,14 +6,14 @@ use std::ops::Deref;
 use piccolo::StashedTable;
 use rustc_hash::FxHashMap;
 
-use crate::host::Host;
+use crate::host::{Host, Imports};
 use crate::mailbox::Mailbox;
 use crate::scheduler::Scheduler;
 
 /// Per-process state captured by every callback.
 pub struct Env {
     /// The imports.
-    pub host: Box<dyn Host>,
+    pub host: Imports,
     /// Coroutine bookkeeping.
     pub scheduler: RefCell<Scheduler>,
     /// Subscriptions and undelivered signals.
@@ -32,7 +32,7 @@ pub struct Env {
 
 impl Env {
     /// State for a process running `entry_id` as `pid` against `host`.
-    pub fn new(host: Box<dyn Host>, entry_id: String, pid: String) -> Self {
+    pub fn new(host: Imports, entry_id: String, pid: String) -> Self {
         let env = Env::unbound(host);
         env.bind(entry_id, pid);
         env
@@ -40,7 +40,7 @@ impl Env {
 
     /// State not yet tied to a process: what the pre-initialised Lua state is built
     /// with, before any process exists (see `vm::Prepared`).
-    pub fn unbound(host: Box<dyn Host>) -> Self {
+    pub fn unbound(host: Imports) -> Self {
         Env {
             host,
             scheduler: RefCell::default(),

@@ -25,7 +25,7 @@ impl Guest for Component {
         report_panics();
         PREPARED.with_borrow_mut(|slot| {
             if slot.is_none() {
-                *slot = Some(Prepared::new(Box::new(WitHost)));
+                *slot = Some(Prepared::new(WitHost));
                 crate::allocator::seal();
             }
         });
@@ -33,9 +33,7 @@ impl Guest for Component {
 
     fn start(info: StartInfo) -> Result<(), ErrorInfo> {
         report_panics();
-        let prepared = PREPARED
-            .take()
-            .unwrap_or_else(|| Prepared::new(Box::new(WitHost)));
+        let prepared = PREPARED.take().unwrap_or_else(|| Prepared::new(WitHost));
         let process = Process::start_prepared(prepared, info)?;
         PROCESS.with_borrow_mut(|slot| *slot = Some(Box::new(process)));
         Ok(())

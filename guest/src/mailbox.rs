@@ -2,6 +2,7 @@
 //! the coroutine waiting for them, or wait here, in arrival order, until a
 //! subscription (`inbox`, `events`, `listen`) can take them. Nothing is dropped.
 
+use crate::host::Host;
 use std::collections::VecDeque;
 use std::rc::Rc;
 

@@ -1,5 +1,6 @@
 //! The globals every process gets, and the modules its entry lists (manifest.md §3.1).
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Executor, IntoValue, Table, Thread, Value};

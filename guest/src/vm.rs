@@ -15,7 +15,7 @@ use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
 use crate::chunk::CompiledChunk;
 use crate::codec;
 use crate::env::Env;
-use crate::host::Host;
+use crate::host::{Host, Imports};
 use crate::mailbox;
 use crate::scheduler::WaitToken;
 use crate::stdlib;
@@ -53,7 +53,7 @@ const MIN_GC_SLEEP_BYTES: usize = 512 << 10;
 impl Prepared {
     /// Builds the shared state against `host`. It calls no import that depends on
     /// which process runs: the snapshot is taken before any process exists.
-    pub fn new(host: Box<dyn Host>) -> Prepared {
+    pub fn new(host: Imports) -> Prepared {
         let env = Rc::new(Env::unbound(host));
         let mut lua = Lua::core();
         // Every collection cycle also marks the whole shared state from the snapshot,
@@ -77,7 +77,7 @@ impl Prepared {
 
 impl Process {
     /// Builds the Lua state, then starts the process in it (see [`Process::start_prepared`]).
-    pub fn start(host: Box<dyn Host>, info: StartInfo) -> Result<Process, ErrorInfo> {
+    pub fn start(host: Imports, info: StartInfo) -> Result<Process, ErrorInfo> {
         Process::start_prepared(Prepared::new(host), info)
     }
 

@@ -1,5 +1,6 @@
 //! The `io` module: the terminal's stdin/stdout/stderr (io.md).
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Stack, Table, Value};

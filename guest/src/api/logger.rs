@@ -2,6 +2,7 @@
 //! fields (`with`) and names (`named`). Records go to the host, which formats them for
 //! the CLI mode; logging never yields and never fails from Lua's point of view.
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Table, UserData, Value};

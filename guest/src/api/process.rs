@@ -1,6 +1,7 @@
 //! The `process` global (process.md): identity, spawning, messages, names,
 //! monitors and links. Each function is one host import.
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Stack, Table, Value};

@@ -1,6 +1,7 @@
 //! The `time` module (time.md). This issue ships `sleep`; timers, tickers and Time
 //! values come with the process model.
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use std::cell::Cell;

@@ -6,6 +6,7 @@
 //! Location (32 bytes), so a timer can make one per tick cheaply. The calendar and Go's
 //! layouts live in [`crate::calendar`].
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Stack, Table, UserData, Value};

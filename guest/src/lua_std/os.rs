@@ -2,6 +2,7 @@
 //! `difftime` and `platform = "wippy"` (Lua 5.4 manual §6.9). The calendar is
 //! proleptic Gregorian; the local zone is the host's.
 
+use crate::host::Host;
 use std::rc::Rc;
 
 use piccolo::{CallbackReturn, Context, Error, IntoValue, Table, Value};

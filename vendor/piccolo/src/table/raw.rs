@@ -37,6 +37,17 @@ pub struct RawTable<'gc> {
     hash_builder: ahash::random_state::RandomState,
 }
 
+/// Each table's own hash keys: ahash's random keys mixed with a count of tables made.
+/// `RandomState::new` did the same with a counter behind a `&dyn RandomSource`; in a
+/// guest that shares a pre-initialised heap, that counter lives in a shared page (every
+/// process copies it on its first table) and the call is indirect (wasmtime then fills in
+/// a function reference of its own in each instance). (wippy-wasm, vendor/README.md)
+fn table_hasher() -> ahash::random_state::RandomState {
+    static TABLES_MADE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+    let made = TABLES_MADE.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    ahash::random_state::RandomState::with_seed(made)
+}
+
 impl<'gc> fmt::Debug for RawTable<'gc> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
@@ -64,7 +75,7 @@ impl<'gc> RawTable<'gc> {
         Self {
             array: vec::Vec::new_in(MetricsAlloc::new(mc)),
             map: HashMap::with_hasher_in((), MetricsAlloc::new(mc)),
-            hash_builder: ahash::random_state::RandomState::new(),
+            hash_builder: table_hasher(),
         }
     }
 
