@@ -25,8 +25,10 @@ impl Guest for Component {
         report_panics();
         PREPARED.with_borrow_mut(|slot| {
             if slot.is_none() {
-                *slot = Some(Prepared::new(WitHost));
+                let mut prepared = Prepared::new(WitHost);
                 crate::allocator::seal();
+                prepared.relocate_process_writes();
+                *slot = Some(prepared);
             }
         });
     }

@@ -400,6 +400,14 @@ impl<'gc> RawTable<'gc> {
         NextValue::NotFound
     }
 
+    /// Moves the array and hash parts into fresh allocations holding the same entries.
+    /// (wippy-wasm: the shared state is built before its heap is sealed; moving a part
+    /// every process writes to makes it land in memory past the seal.)
+    pub fn relocate(&mut self) {
+        self.array = self.array.clone();
+        self.map = self.map.clone();
+    }
+
     pub fn reserve_array(&mut self, additional: usize) {
         self.array.reserve(additional);
     }

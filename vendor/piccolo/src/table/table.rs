@@ -102,6 +102,11 @@ impl<'gc> Table<'gc> {
         state.raw_table.set(key, value)
     }
 
+    /// Moves the table's entries into fresh allocations; see [`RawTable::relocate`].
+    pub fn relocate(self, mc: &Mutation<'gc>) {
+        self.0.borrow_mut(mc).raw_table.relocate();
+    }
+
     /// Makes every later [`Table::set_value`] (and so every assignment from Lua, raw or
     /// not) fail with [`InvalidTableKey::ReadOnly`]; reads, `next` and `#` are
     /// unchanged. The metatable can still be replaced from Rust: an embedder that
