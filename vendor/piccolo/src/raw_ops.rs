@@ -8,6 +8,18 @@ use crate::Value;
 // half the time of an arithmetic loop (wippy-wasm; `bench/lua` loops). The fast paths
 // compute what `Constant`'s operations compute for the same operands.
 
+/// An integer and a float, either way round, as two floats: how Lua computes `+ - * /`
+/// on them. Checked first on the general path, where converting both operands to
+/// `Constant`s cost a loop like `x = x + i * 0.5` a tenth of its time (wippy-wasm).
+#[inline(always)]
+fn integer_and_float(lhs: Value<'_>, rhs: Value<'_>) -> Option<(f64, f64)> {
+    match (lhs, rhs) {
+        (Value::Integer(a), Value::Number(b)) => Some((a as f64, b)),
+        (Value::Number(a), Value::Integer(b)) => Some((a, b as f64)),
+        _ => None,
+    }
+}
+
 #[inline(always)]
 pub fn add<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
     match (lhs, rhs) {
@@ -19,6 +31,9 @@ pub fn add<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
 
 #[inline(never)]
 fn add_general<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
+    if let Some((a, b)) = integer_and_float(lhs, rhs) {
+        return Some(Value::Number(a + b));
+    }
     Some(lhs.to_constant()?.add(&rhs.to_constant()?)?.into())
 }
 
@@ -33,6 +48,9 @@ pub fn subtract<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
 
 #[inline(never)]
 fn subtract_general<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
+    if let Some((a, b)) = integer_and_float(lhs, rhs) {
+        return Some(Value::Number(a - b));
+    }
     Some(lhs.to_constant()?.subtract(&rhs.to_constant()?)?.into())
 }
 
@@ -47,6 +65,9 @@ pub fn multiply<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
 
 #[inline(never)]
 fn multiply_general<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
+    if let Some((a, b)) = integer_and_float(lhs, rhs) {
+        return Some(Value::Number(a * b));
+    }
     Some(lhs.to_constant()?.multiply(&rhs.to_constant()?)?.into())
 }
 
@@ -61,6 +82,9 @@ pub fn float_divide<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>>
 
 #[inline(never)]
 fn float_divide_general<'gc>(lhs: Value<'gc>, rhs: Value<'gc>) -> Option<Value<'gc>> {
+    if let Some((a, b)) = integer_and_float(lhs, rhs) {
+        return Some(Value::Number(a / b));
+    }
     Some(lhs.to_constant()?.float_divide(&rhs.to_constant()?)?.into())
 }
 
