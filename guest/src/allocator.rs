@@ -34,7 +34,7 @@ use dlmalloc::{Allocator, Dlmalloc};
 const WASM_PAGE: usize = 64 * 1024;
 
 /// Wasm pages added past the snapshot's heap for the process heap to start in
-/// (256 KiB: an idle process writes 16 KiB past the snapshot; 1 MiB measured no
+/// (256 KiB: an idle process writes the first 8 KiB of it; 1 MiB measured no
 /// faster on spawns or the echo service).
 const HEADROOM_PAGES: usize = 4;
 

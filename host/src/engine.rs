@@ -48,8 +48,11 @@ pub struct WasmEngine {
 /// and in 2 MiB pages the bytes they reserve but never touch (most of an
 /// instance's 25 KiB of function references) are resident all the same: an idle
 /// process cost 8 KiB more at 10,000 (`host/benches/processes.rs`,
-/// `idle_memory_10000`: 95.1 → 86.8 KB Pss). Start-up from a warm cache takes
-/// ~0.5 ms longer (6.0 → 6.5 ms, `bench/startup.py`); spawns are as fast.
+/// `idle_memory_10000`: 95.1 → 86.8 KB Pss). The price, measured back to back: start-up
+/// from a warm cache ~0.5 ms longer (6.0 → 6.5 ms, `bench/startup.py`) and ping-pong
+/// between 1,000 pairs ~5% slower (99–100k against 104–106k round trips/s,
+/// `bench/echo.py`), the host's per-process structures needing more TLB entries;
+/// spawns are as fast.
 fn small_pages_only() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process's memory map;
@@ -296,12 +299,12 @@ const DECOMMIT_BATCH: usize = 64;
 /// snapshot instead of being unmapped, so the next process in the slot writes to
 /// them without a copy-on-write fault and the TLB shootdown that comes with it.
 /// Spawn + exit: 5,300 → 8,000 /s sequential, 7,400 → 13,200 /s batched
-/// (`host/benches/processes.rs`). An idle process writes ~45 KiB, so a slot holds
-/// about that until it is reused; a spawn takes a slot the guest used before
-/// whenever one is free (`max_unused_warm_slots(0)`), so the slots holding pages are
-/// never more than the most processes alive at once (after a burst of 10,000 idle
-/// processes the benchmark still holds 0.9 GiB Pss, against 0.4 GiB without
-/// keeping; the rest is the allocator's). Without `PAGEMAP_SCAN`
+/// (`host/benches/processes.rs`). An idle process writes 20 KiB (five pages), so a
+/// slot holds about that until it is reused; a spawn takes a slot the guest used
+/// before whenever one is free (`max_unused_warm_slots(0)`), so the slots holding
+/// pages are never more than the most processes alive at once (after a burst of
+/// 10,000 idle processes the benchmark still holds 0.6 GiB Pss; the rest is the
+/// allocator's). Without `PAGEMAP_SCAN`
 /// wasmtime would keep the lowest addresses instead (the bottom of the guest's
 /// stack, rarely written), so nothing is kept.
 const KEPT_MEMORY_BYTES: usize = 256 << 10;
