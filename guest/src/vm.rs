@@ -89,7 +89,7 @@ impl Prepared {
         while placeholders.len() < MAX_ROOT_PLACEHOLDERS {
             let before = external(&self.lua);
             placeholders.push(self.lua.enter(|ctx| ctx.stash(ctx.globals())));
-            if external(&self.lua) - before > size_of::<piccolo::Table>() {
+            if external(&self.lua).saturating_sub(before) > size_of::<piccolo::Table>() {
                 break;
             }
         }
