@@ -511,6 +511,14 @@ impl<'gc> ThreadState<'gc> {
     }
 
     pub(super) fn close_upvalues(&mut self, mc: &Mutation<'gc>, bottom: usize) {
+        // Most returns have no upvalue open at or above their frame: skip the search.
+        if self
+            .open_upvalues
+            .last()
+            .map_or(true, |&upval| open_upvalue_ind(upval) < bottom)
+        {
+            return;
+        }
         let start = match self
             .open_upvalues
             .binary_search_by(|&u| open_upvalue_ind(u).cmp(&bottom))
@@ -1073,15 +1081,18 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
         start: RegisterIndex,
         count: VarCount,
     ) -> Result<(), VMError> {
-        let Some(Frame::Lua {
+        // Read in place, then dropped: moving the whole frame out with `pop` copied it
+        // through memory on every return.
+        let Some(&Frame::Lua {
             bottom,
             base,
             is_variable,
             ..
-        }) = self.state.frames.pop()
+        }) = self.state.frames.last()
         else {
             panic!("top frame is not lua frame");
         };
+        self.state.frames.truncate(self.state.frames.len() - 1);
 
         if is_variable != count.is_variable() {
             return Err(VMError::ExpectedVariableStack(count.is_variable()));
