@@ -388,7 +388,7 @@ pub fn equal<'gc>(
         }
         (Value::Number(_), _) => Value::Boolean(false).into(),
 
-        (Value::String(a), Value::String(b)) => Value::Boolean(a == b).into(),
+        (Value::String(a), Value::String(b)) => Value::Boolean(a.same_bytes(b)).into(),
         (Value::String(_), _) => Value::Boolean(false).into(),
 
         (Value::Function(a), Value::Function(b)) => Value::Boolean(a == b).into(),

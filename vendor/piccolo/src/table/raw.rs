@@ -453,7 +453,7 @@ impl<'gc> RawTable<'gc> {
     }
 }
 
-#[derive(Debug, Copy, Clone, Eq, PartialEq, Hash, Collect)]
+#[derive(Debug, Copy, Clone, Eq, Hash, Collect)]
 #[collect(no_drop)]
 enum CanonicalKey<'gc> {
     Boolean(bool),
@@ -465,6 +465,23 @@ enum CanonicalKey<'gc> {
     Callback(Callback<'gc>),
     Thread(Thread<'gc>),
     UserData(UserData<'gc>),
+}
+
+impl<'gc> PartialEq for CanonicalKey<'gc> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (CanonicalKey::Boolean(a), CanonicalKey::Boolean(b)) => a == b,
+            (CanonicalKey::Integer(a), CanonicalKey::Integer(b)) => a == b,
+            (CanonicalKey::Number(a), CanonicalKey::Number(b)) => a == b,
+            (CanonicalKey::String(a), CanonicalKey::String(b)) => a.same_bytes(*b),
+            (CanonicalKey::Table(a), CanonicalKey::Table(b)) => a == b,
+            (CanonicalKey::Closure(a), CanonicalKey::Closure(b)) => a == b,
+            (CanonicalKey::Callback(a), CanonicalKey::Callback(b)) => a == b,
+            (CanonicalKey::Thread(a), CanonicalKey::Thread(b)) => a == b,
+            (CanonicalKey::UserData(a), CanonicalKey::UserData(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl<'gc> CanonicalKey<'gc> {
