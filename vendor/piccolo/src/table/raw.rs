@@ -49,6 +49,10 @@ pub struct RawTable<'gc> {
 /// guest that shares a pre-initialised heap, that counter lives in a shared page (every
 /// process copies it on its first table) and the call is indirect (wasmtime then fills in
 /// a function reference of its own in each instance). (wippy-wasm, vendor/README.md)
+/// Hash parts with at most this many entries are searched for string keys by
+/// comparison ([`RawTable::get`]).
+const SCANNED_MAP_ENTRIES: usize = 8;
+
 fn table_hasher() -> ahash::random_state::RandomState {
     static TABLES_MADE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
     let made = TABLES_MADE.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -94,11 +98,17 @@ impl<'gc> RawTable<'gc> {
             }
         }
 
+        if let Value::String(key) = key {
+            if self.map.len() <= SCANNED_MAP_ENTRIES {
+                return self.scan_for_string(key);
+            }
+        }
+
         if let Ok(key) = CanonicalKey::new(key) {
             if let Some((_, v)) = self
                 .map
                 .raw_entry()
-                .from_hash(self.hash_builder.hash_one(key), |k| k.eq(key))
+                .from_hash(self.hash_builder.hash_one(key), |k| k.is(key))
             {
                 *v
             } else {
@@ -127,13 +137,18 @@ impl<'gc> RawTable<'gc> {
             key: CanonicalKey<'gc>,
             value: Value<'gc>,
         ) -> Value<'gc> {
+            // A live key first: a dead entry of an equal key made by another object (a
+            // string built at run time) must not hide it.
+            if let hash_map::RawEntryMut::Occupied(occupied) =
+                map.raw_entry_mut().from_hash(hash, |k| k.is(key))
+            {
+                return mem::replace(occupied.into_mut(), value);
+            }
             match map.raw_entry_mut().from_hash(hash, |k| k.eq(key)) {
                 hash_map::RawEntryMut::Occupied(occupied) => {
                     let (k, v) = occupied.into_key_value();
-                    if k.is_dead_key() {
-                        // Resurrect the key if it is dead.
-                        *k = Key::Live(key);
-                    }
+                    // Resurrect the key: this object's entry, cleared earlier.
+                    *k = Key::Live(key);
                     mem::replace(v, value)
                 }
                 hash_map::RawEntryMut::Vacant(vacant) => {
@@ -151,7 +166,7 @@ impl<'gc> RawTable<'gc> {
             if let hash_map::RawEntryMut::Occupied(mut occupied) = self
                 .map
                 .raw_entry_mut()
-                .from_hash(hash, |k| k.eq(table_key))
+                .from_hash(hash, |k| k.is(table_key))
             {
                 let (k, v) = occupied.get_key_value_mut();
                 if let Some(dead) = k.kill() {
@@ -219,7 +234,6 @@ impl<'gc> RawTable<'gc> {
             }
 
             let old_array_size = self.array.len();
-            let old_map_size = self.map.len();
             if optimal_size > old_array_size {
                 // If we're growing the array part, we need to grow the array and take any newly
                 // valid array keys from the map part.
@@ -251,7 +265,12 @@ impl<'gc> RawTable<'gc> {
             } else {
                 // If we aren't growing the array, we're adding a new element to the map that won't
                 // fit in the advertised capacity. We explicitly double the map size here.
-                self.map.raw_table_mut().reserve(old_map_size, |(key, _)| {
+                // Entries whose value is nil go first: a key assigned nil is dead, and
+                // rehashing a dead key panicked (wippy-wasm: a string key removed and then
+                // set again through an equal string made at run time, in a full hash part).
+                self.map.retain(|_, v| !v.is_nil());
+                let live = self.map.len().max(1);
+                self.map.raw_table_mut().reserve(live, |(key, _)| {
                     self.hash_builder.hash_one(
                         key.live_key()
                             .expect("all keys must be live when table is grown"),
@@ -340,6 +359,21 @@ impl<'gc> RawTable<'gc> {
         }
     }
 
+    /// The value of a string key in a small hash part, found by comparing the key with
+    /// each entry's (`String::same_bytes`: identity, then stored hash) instead of hashing
+    /// it. Objects and metatables are small string-keyed tables, and in wasm hashing the
+    /// key and probing cost more than a few comparisons (wippy-wasm, vendor/README.md).
+    fn scan_for_string(&self, key: String<'gc>) -> Value<'gc> {
+        for (entry, value) in self.map.iter() {
+            if let Key::Live(CanonicalKey::String(entry)) = entry {
+                if entry.same_bytes(key) {
+                    return *value;
+                }
+            }
+        }
+        Value::Nil
+    }
+
     /// A border in the array part at, just after or just before the last one found,
     /// when the array part ends in a Nil.
     fn hinted_border(&self) -> Option<usize> {
@@ -400,9 +434,12 @@ impl<'gc> RawTable<'gc> {
         }
 
         if let Ok(table_key) = CanonicalKey::new(key) {
-            if let Some(bucket) = raw_table.find(self.hash_builder.hash_one(table_key), |(k, _)| {
-                k.eq(table_key)
-            }) {
+            let hash = self.hash_builder.hash_one(table_key);
+            // The live entry of the key, else the dead one a traversal cleared.
+            if let Some(bucket) = raw_table
+                .find(hash, |(k, _)| k.is(table_key))
+                .or_else(|| raw_table.find(hash, |(k, _)| k.eq(table_key)))
+            {
                 unsafe {
                     let bucket_index = raw_table.bucket_index(&bucket);
                     for i in bucket_index + 1..raw_table.buckets() {
@@ -566,10 +603,6 @@ impl<'gc> Key<'gc> {
         }
     }
 
-    fn is_dead_key(&self) -> bool {
-        self.live_key().is_none()
-    }
-
     fn live_key(self) -> Option<CanonicalKey<'gc>> {
         match self {
             Key::Live(v) => Some(v),
@@ -577,6 +610,12 @@ impl<'gc> Key<'gc> {
         }
     }
 
+    /// Whether this is the live key `key`.
+    fn is(self, key: CanonicalKey<'gc>) -> bool {
+        matches!(self, Key::Live(live) if live == key)
+    }
+
+    /// Whether this is `key`, live, or dead and once the same object.
     fn eq(self, key: CanonicalKey<'gc>) -> bool {
         match (self, key) {
             (Key::Live(a), b) => a == b,
