@@ -283,7 +283,22 @@ impl<'gc> RawTable<'gc> {
                 Some(index) if index < self.array.len() => {
                     return Ok(mem::replace(&mut self.array[index], value));
                 }
-                _ => set_reserved_value(&mut self.map, hash, table_key, value),
+                _ => {
+                    // The array part can grow (on the elements it already had) while the
+                    // new key still goes to a hash part that nothing left: upstream then
+                    // panicked ("map slot must be pre-reserved"; wippy-wasm). Every key
+                    // left is live here: both branches above dropped the nil entries.
+                    if self.map.len() >= self.map.capacity() {
+                        let live = self.map.len().max(1);
+                        self.map.raw_table_mut().reserve(live, |(key, _)| {
+                            self.hash_builder.hash_one(
+                                key.live_key()
+                                    .expect("all keys must be live when table is grown"),
+                            )
+                        });
+                    }
+                    set_reserved_value(&mut self.map, hash, table_key, value)
+                }
             }
         })
     }
