@@ -137,17 +137,11 @@ impl<'gc> RawTable<'gc> {
             key: CanonicalKey<'gc>,
             value: Value<'gc>,
         ) -> Value<'gc> {
-            // A live key first: a dead entry of an equal key made by another object (a
-            // string built at run time) must not hide it.
-            if let hash_map::RawEntryMut::Occupied(occupied) =
-                map.raw_entry_mut().from_hash(hash, |k| k.is(key))
-            {
-                return mem::replace(occupied.into_mut(), value);
-            }
+            // Called for a key with no live entry (`set` looks for one first), so an
+            // entry found here is this object's, cleared earlier.
             match map.raw_entry_mut().from_hash(hash, |k| k.eq(key)) {
                 hash_map::RawEntryMut::Occupied(occupied) => {
                     let (k, v) = occupied.into_key_value();
-                    // Resurrect the key: this object's entry, cleared earlier.
                     *k = Key::Live(key);
                     mem::replace(v, value)
                 }
@@ -176,6 +170,15 @@ impl<'gc> RawTable<'gc> {
             } else {
                 Value::Nil
             }
+        } else if let hash_map::RawEntryMut::Occupied(occupied) = self
+            .map
+            .raw_entry_mut()
+            .from_hash(hash, |k| k.is(table_key))
+        {
+            // An existing key takes its new value in place, also in a full hash part:
+            // growing rehashes and reorders the entries, and a traversal that updates the
+            // fields it visits (which Lua allows) then skipped some (wippy-wasm).
+            mem::replace(occupied.into_mut(), value)
         } else if self.map.len() < self.map.capacity() {
             set_reserved_value(&mut self.map, hash, table_key, value)
         } else {
