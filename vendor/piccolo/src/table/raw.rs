@@ -44,15 +44,15 @@ pub struct RawTable<'gc> {
     border_hint: Cell<usize>,
 }
 
+/// Hash parts with at most this many entries are searched for string keys by
+/// comparison ([`RawTable::get`]).
+const SCANNED_MAP_ENTRIES: usize = 8;
+
 /// Each table's own hash keys: ahash's random keys mixed with a count of tables made.
 /// `RandomState::new` did the same with a counter behind a `&dyn RandomSource`; in a
 /// guest that shares a pre-initialised heap, that counter lives in a shared page (every
 /// process copies it on its first table) and the call is indirect (wasmtime then fills in
 /// a function reference of its own in each instance). (wippy-wasm, vendor/README.md)
-/// Hash parts with at most this many entries are searched for string keys by
-/// comparison ([`RawTable::get`]).
-const SCANNED_MAP_ENTRIES: usize = 8;
-
 fn table_hasher() -> ahash::random_state::RandomState {
     static TABLES_MADE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
     let made = TABLES_MADE.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -272,13 +272,7 @@ impl<'gc> RawTable<'gc> {
                 // rehashing a dead key panicked (wippy-wasm: a string key removed and then
                 // set again through an equal string made at run time, in a full hash part).
                 self.map.retain(|_, v| !v.is_nil());
-                let live = self.map.len().max(1);
-                self.map.raw_table_mut().reserve(live, |(key, _)| {
-                    self.hash_builder.hash_one(
-                        key.live_key()
-                            .expect("all keys must be live when table is grown"),
-                    )
-                });
+                self.grow_map(self.map.len().max(1));
             }
 
             // Now we can insert the new key value pair
@@ -292,13 +286,7 @@ impl<'gc> RawTable<'gc> {
                     // panicked ("map slot must be pre-reserved"; wippy-wasm). Every key
                     // left is live here: both branches above dropped the nil entries.
                     if self.map.len() >= self.map.capacity() {
-                        let live = self.map.len().max(1);
-                        self.map.raw_table_mut().reserve(live, |(key, _)| {
-                            self.hash_builder.hash_one(
-                                key.live_key()
-                                    .expect("all keys must be live when table is grown"),
-                            )
-                        });
+                        self.grow_map(self.map.len().max(1));
                     }
                     set_reserved_value(&mut self.map, hash, table_key, value)
                 }
@@ -497,14 +485,19 @@ impl<'gc> RawTable<'gc> {
     pub fn reserve_map(&mut self, additional: usize) {
         if additional > self.map.capacity() - self.map.len() {
             self.map.retain(|_, v| !v.is_nil());
-
-            self.map.raw_table_mut().reserve(additional, |(key, _)| {
-                self.hash_builder.hash_one(
-                    key.live_key()
-                        .expect("all keys must be live when table is grown"),
-                )
-            });
+            self.grow_map(additional);
         }
+    }
+
+    /// Makes room for `additional` more entries in the hash part, which must hold no
+    /// dead keys (they cannot be hashed again).
+    fn grow_map(&mut self, additional: usize) {
+        self.map.raw_table_mut().reserve(additional, |(key, _)| {
+            self.hash_builder.hash_one(
+                key.live_key()
+                    .expect("all keys must be live when table is grown"),
+            )
+        });
     }
 }
 
