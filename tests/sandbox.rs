@@ -272,6 +272,80 @@ fn a_failing_child_leaves_its_parent_running() {
 }
 
 #[test]
+fn a_child_whose_top_level_never_returns_fails_its_spawn_not_its_parent() {
+    // The chunk's top level runs inside the parent's `spawn` call (process.md §3): the
+    // time it takes is the child's, never charged to the parent's slice.
+    let parent = r#"
+        local io = require('io')
+        return { main = function()
+            for _, entry in ipairs({ 'app:spinner', 'app:timed_spinner' }) do
+                local pid, err = process.spawn(entry, 'app:processes')
+                io.print(entry, tostring(pid), tostring(err))
+            end
+            local sum = 0
+            for i = 1, 100000 do sum = sum + i end
+            io.print('parent still here', sum)
+            return 0
+        end }"#;
+    let spinner = "while true do end return { main = function() end }";
+    let index = index_with(&format!(
+        "{}{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("spinner", "spinner.lua", ""),
+        limited("timed_spinner", "spinner.lua", "timeout: 300ms")
+    ));
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("spinner.lua", spinner),
+    ]);
+    let run = project.run(&["run", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "app:spinner\tnil\tfailed to execute script: cpu slice limit of 2s exceeded (one step of the guest ran too long)\n\
+         app:timed_spinner\tnil\tfailed to execute script: timeout after 300ms\n\
+         parent still here\t5000050000\n"
+    );
+}
+
+#[test]
+fn a_chunk_that_spawns_its_own_entry_at_top_level_fails_the_spawn_not_the_host() {
+    // Each top level runs inside the spawn that started it, on the same thread's
+    // stack: unbounded, this overflowed the host's stack and aborted it.
+    let parent = r#"
+        local io = require('io')
+        return { main = function()
+            local pid, err = process.spawn('app:recursive', 'app:processes')
+            io.print(tostring(pid), tostring(err))
+            return 0
+        end }"#;
+    let recursive = r#"
+        local pid, err = process.spawn('app:recursive', 'app:processes')
+        if not pid then error(err) end
+        return { main = function() end }"#;
+    let index = index_with(&format!(
+        "{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("recursive", "recursive.lua", "")
+    ));
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("recursive.lua", recursive),
+    ]);
+    let run = project.run(&["run", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let levels = "failed to execute script: ".repeat(4);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "nil\t{levels}spawn nested too deeply: chunk top levels may spawn processes 4 levels deep\n"
+        )
+    );
+}
+
+#[test]
 fn a_full_process_pool_is_a_clear_spawn_error() {
     let parent = spawning_parent(&["app:sleeper"; 4]);
     let sleeper = "local time = require('time') return { main = function() time.sleep('1h') end }";

@@ -11,7 +11,7 @@ use crate::duration::parse_go_duration;
 use crate::engine::{Capacity, FuelLimited, WasmEngine, DEFAULT_MAX_PROCESSES};
 use crate::logging::{LogMode, LogSink};
 use crate::manifest::{self, Kind, Manifest};
-use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest};
+use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest, THREAD_STACK_BYTES};
 use crate::sandbox::{Limits, MAX_MEMORY_BYTES};
 use crate::supervisor::{self, Supervisor};
 
@@ -137,6 +137,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(THREAD_STACK_BYTES)
         .build()?;
     let code = runtime.block_on(serve(manifest, exec, cli_args, limits, capacity, log));
     // Shutdown has already stopped every process; a guest step still holding a

@@ -26,6 +26,10 @@ use crate::sandbox::Limits;
 /// The guest component, built by `build.rs`.
 const GUEST_WASM: &[u8] = include_bytes!(env!("WIPPY_GUEST_WASM"));
 
+/// Native stack a guest call may use. Each call into a guest has its own: a spawn
+/// runs the child's chunk top level on top of the spawning guest's call.
+pub const MAX_WASM_STACK: usize = 512 * 1024;
+
 /// How often the epoch advances; guest deadlines are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -127,6 +131,7 @@ impl WasmEngine {
         state.slot = Some(ProcessSlot::take(&self.live, self.max_processes)?);
         let mut store = Store::new(&guest.engine, state);
         store.limiter(|state| &mut state.limiter);
+        store.epoch_deadline_callback(|mut store| Ok(store.data_mut().slice.on_deadline()));
         if let Some(fuel) = limits.fuel {
             store.set_fuel(fuel)?;
         }
@@ -406,7 +411,7 @@ fn engine_config(slot_reservation: u64) -> Config {
     // process gives its thread back on its own, counted in piccolo's fuel.
     config.epoch_interruption(true);
     config.memory_init_cow(true);
-    config.max_wasm_stack(512 * 1024);
+    config.max_wasm_stack(MAX_WASM_STACK);
     config
 }
 

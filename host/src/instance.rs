@@ -42,6 +42,8 @@ pub struct ProcessState {
     pub panic_message: Option<String>,
     /// Its place among the live processes, given back with the store.
     pub slot: Option<ProcessSlot>,
+    /// What the armed epoch deadline stands for.
+    pub slice: SliceDeadline,
     wasi: WasiCtx,
     resources: ResourceTable,
 }
@@ -57,6 +59,7 @@ impl ProcessState {
             limiter: MemoryLimiter::new(limits.memory_bytes),
             panic_message: None,
             slot: None,
+            slice: SliceDeadline::default(),
             wasi: WasiCtx::builder().build(),
             resources: ResourceTable::new(),
         }
@@ -72,6 +75,33 @@ impl WasiView for ProcessState {
     }
 }
 
+/// What the armed epoch deadline of a process's store stands for, so that reaching
+/// it can be told apart from time the host spent on the process's behalf.
+#[derive(Default)]
+pub struct SliceDeadline {
+    /// Whether the deadline is the wall-clock timeout (not the slice limit), so an
+    /// interrupt means the time is up. Epoch ticks are coarse: the clock alone
+    /// cannot tell.
+    pub armed_for_timeout: bool,
+    /// Time the slice spent in host calls running other guests (a spawned child's
+    /// chunk top level, process.md §3), which the slice limit does not count.
+    pub lent: std::time::Duration,
+}
+
+impl SliceDeadline {
+    /// What to do when the store reaches its epoch deadline: a slice limit reached
+    /// only because time was lent to another guest is pushed back by that time;
+    /// anything else interrupts the guest.
+    pub fn on_deadline(&mut self) -> wasmtime::UpdateDeadline {
+        let lent = std::mem::take(&mut self.lent);
+        if self.armed_for_timeout || lent.is_zero() {
+            wasmtime::UpdateDeadline::Interrupt
+        } else {
+            wasmtime::UpdateDeadline::Continue(slice_ticks(lent))
+        }
+    }
+}
+
 /// A started instance, ready to be driven.
 pub struct Instance {
     /// The store.
@@ -82,10 +112,6 @@ pub struct Instance {
     pub limits: Limits,
     /// When its wall-clock timeout expires.
     pub deadline: Option<Instant>,
-    /// Whether the armed epoch deadline is the timeout (not the slice limit), so an
-    /// interrupt means the time is up. Epoch ticks are coarse: the clock alone
-    /// cannot tell.
-    pub armed_for_timeout: bool,
 }
 
 impl Instance {
@@ -94,7 +120,11 @@ impl Instance {
         let remaining = self
             .deadline
             .map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        self.armed_for_timeout = remaining.is_some_and(|remaining| remaining < SLICE_LIMIT);
+        let armed_for_timeout = remaining.is_some_and(|remaining| remaining < SLICE_LIMIT);
+        self.store.data_mut().slice = SliceDeadline {
+            armed_for_timeout,
+            lent: std::time::Duration::ZERO,
+        };
         let budget = remaining.map_or(SLICE_LIMIT, |remaining| remaining.min(SLICE_LIMIT));
         self.store.set_epoch_deadline(slice_ticks(budget));
     }
@@ -105,7 +135,7 @@ impl Instance {
         let context = TrapContext {
             limits: &self.limits,
             memory_denied: state.limiter.denied,
-            deadline_passed: self.armed_for_timeout || self.deadline_passed(),
+            deadline_passed: state.slice.armed_for_timeout || self.deadline_passed(),
             panic_message: state.panic_message.as_deref(),
         };
         ErrorInfo::crash("Internal", describe_failure(error, &context))

@@ -1,6 +1,7 @@
 //! The runtime: everything processes share, spawning, and what happens when a
 //! process ends (process.md §3, §7, §8).
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -13,7 +14,7 @@ use crate::bindings::{
     StartInfo,
 };
 use crate::chunks::CompiledChunks;
-use crate::engine::WasmEngine;
+use crate::engine::{WasmEngine, MAX_WASM_STACK};
 use crate::instance::{Instance, ProcessState};
 use crate::logging::{field, LogSink};
 use crate::manifest::{Kind, Manifest, ProcessLua};
@@ -22,6 +23,50 @@ use crate::registry::NameRegistry;
 use crate::sandbox::Limits;
 use crate::table::{ProcessHandle, ProcessTable, Relations};
 use crate::terminal::Terminal;
+
+/// How deep chunk top levels may spawn processes whose top levels spawn again. Each
+/// level runs on the thread's stack above the last (process.md §3: the top level
+/// runs inside `spawn`), so without a bound a chunk that spawns its own entry
+/// overflows the host's stack.
+pub const MAX_NESTED_STARTS: usize = 4;
+
+/// Stack for threads that run processes: the guest calls of the deepest nesting of
+/// top levels, [`MAX_NESTED_STARTS`] on top of a process's own call, each with room
+/// for the host's frames around it.
+pub const THREAD_STACK_BYTES: usize = (MAX_NESTED_STARTS + 1) * (MAX_WASM_STACK + 512 * 1024);
+
+thread_local! {
+    /// Chunk top levels running on this thread, one inside the other.
+    static NESTED_STARTS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// One chunk top level running on this thread; counted in [`NESTED_STARTS`] while
+/// it lives.
+struct NestedStart;
+
+impl NestedStart {
+    fn enter() -> Result<Self, ErrorInfo> {
+        NESTED_STARTS.with(|depth| {
+            if depth.get() >= MAX_NESTED_STARTS {
+                return Err(ErrorInfo::new(
+                    "Invalid",
+                    format!(
+                        "spawn nested too deeply: chunk top levels may spawn processes \
+                         {MAX_NESTED_STARTS} levels deep"
+                    ),
+                ));
+            }
+            depth.set(depth.get() + 1);
+            Ok(NestedStart)
+        })
+    }
+}
+
+impl Drop for NestedStart {
+    fn drop(&mut self) {
+        NESTED_STARTS.with(|depth| depth.set(depth.get() - 1));
+    }
+}
 
 /// The kinds of host a process can run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +197,7 @@ impl Runtime {
             _ => return Err(ErrorInfo::new("NotFound", "factory not found")),
         };
         let limits = self.limits_for(definition);
+        let nested = NestedStart::enter()?;
         let pid = self.pids.mint(&request.host);
         let process = Arc::new(ProcessHandle::new(
             pid,
@@ -181,10 +227,18 @@ impl Runtime {
             .world
             .wippy_runtime_guest()
             .call_start(&mut instance.store, &info);
+        drop(nested);
         let failure = match started {
             Ok(Ok(())) => None,
             Ok(Err(error)) => Some(error),
-            Err(trap) => Some(instance.failure(&trap)),
+            Err(failed) => {
+                let mut error = instance.failure(&failed);
+                // A trap stopped the chunk's top level; a broken ABI is said as it is.
+                if failed.downcast_ref::<wasmtime::Trap>().is_some() {
+                    error.message = format!("failed to execute script: {}", error.message);
+                }
+                Some(error)
+            }
         };
         if let Some(error) = failure {
             self.forget(&process);
@@ -226,7 +280,6 @@ impl Runtime {
             world,
             limits,
             deadline: limits.timeout.map(|timeout| Instant::now() + timeout),
-            armed_for_timeout: false,
         })
     }
 

@@ -22,15 +22,18 @@ impl Host for ProcessState {
         args: Vec<Payload>,
         options: SpawnOptions,
     ) -> Result<String, ErrorInfo> {
-        let child = self.runtime.spawn(SpawnRequest {
+        let started = std::time::Instant::now();
+        let spawned = self.runtime.spawn(SpawnRequest {
             entry,
             host,
             args,
             cli_args: Vec::new(),
             parent: Some(self.process.clone()),
             options,
-        })?;
-        Ok(child.pid_text.clone())
+        });
+        // The child's top level ran on this call, bounded by its own limits.
+        self.slice.lent += started.elapsed();
+        Ok(spawned?.pid_text.clone())
     }
 
     fn terminate(&mut self, dest: String) -> Result<(), ErrorInfo> {
