@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use wippy_wasm::bindings::{ErrorInfo, Level, Signal, SpawnOptions};
+use wippy_wasm::bindings::{ErrorInfo, ExitResult, Level, Payload, Signal, SpawnOptions};
 use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{LogMode, LogSink};
 use wippy_wasm::manifest;
@@ -29,6 +29,8 @@ const HOST: &str = "app:processes";
 
 fn main() -> anyhow::Result<()> {
     let reps = env_number("REPS", 5);
+    let seq_n = env_number("SEQ_N", 20_000);
+    let batch_n = env_number("BATCH_N", 20_000);
     let project = tempfile::tempdir()?;
     write_project(project.path())?;
     let manifest = manifest::load_project(project.path())?;
@@ -37,7 +39,12 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     tokio.block_on(async {
         let log = LogSink::new(LogMode::Silent, Level::Info);
-        let engine = WasmEngine::new(&log, &Capacity::default())?;
+        // Room for every child of a batch alive at once, and the spawner.
+        let capacity = Capacity {
+            max_processes: u32::try_from(batch_n + 1)?.max(Capacity::default().max_processes),
+            ..Capacity::default()
+        };
+        let engine = WasmEngine::new(&log, &capacity)?;
         let (events, _) = tokio::sync::mpsc::unbounded_channel();
         let runtime = Runtime::new(engine, manifest, log, Limits::default(), events);
         runtime.start_host(HOST, HostKind::Process);
@@ -70,13 +77,11 @@ fn main() -> anyhow::Result<()> {
             report("wake_latency", "microseconds", values);
         }
         if selected("spawn_exit_seq") {
-            let n = env_number("SEQ_N", 20_000);
-            let values = repeat(reps, || spawn_exit_sequential(&runtime, n)).await;
+            let values = repeat(reps, || spawn_exit(&runtime, "seq", seq_n)).await;
             report("spawn_exit_seq", "per_sec", values);
         }
         if selected("spawn_exit_batch") {
-            let n = env_number("BATCH_N", 20_000);
-            let values = repeat(reps, || spawn_exit_batch(&runtime, n)).await;
+            let values = repeat(reps, || spawn_exit(&runtime, "batch", batch_n)).await;
             report("spawn_exit_batch", "per_sec", values);
         }
         anyhow::Ok(())
@@ -99,6 +104,27 @@ entries:
     kind: process.lua
     modules: [time]
     source: "local time = require('time') return { main = function() time.sleep('1h') end }"
+  - name: spawner
+    kind: process.lua
+    source: |
+      local function spawn()
+        local pid, err = process.spawn_monitored('app:quick', 'app:processes')
+        if not pid then error(err) end
+      end
+      local function exited(events)
+        local event = events:receive()
+        if event.kind ~= process.event.EXIT then error('expected EXIT, got ' .. tostring(event.kind)) end
+      end
+      return { main = function(mode, n)
+        n = tonumber(n)
+        local events = process.events()
+        if mode == 'seq' then
+          for _ = 1, n do spawn() exited(events) end
+        else
+          for _ = 1, n do spawn() end
+          for _ = 1, n do exited(events) end
+        end
+      end }
 "#,
     )
 }
@@ -114,24 +140,25 @@ fn request(entry: &str) -> SpawnRequest {
     }
 }
 
-/// Spawns one process, waits for it to exit, repeats.
-async fn spawn_exit_sequential(runtime: &Arc<Runtime>, n: usize) -> f64 {
+/// Processes spawned and exited per second, as the anchor measures them: one process
+/// spawns `n` monitored children that return at once and takes their EXIT events,
+/// each before the next spawn (`seq`) or all after the last (`batch`).
+async fn spawn_exit(runtime: &Arc<Runtime>, mode: &str, n: usize) -> f64 {
     let started = Instant::now();
-    for _ in 0..n {
-        runtime.spawn(request("app:quick")).expect("spawn");
-        runtime.wait_idle().await;
-    }
-    n as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Spawns `n` processes, then waits for all of them to exit.
-async fn spawn_exit_batch(runtime: &Arc<Runtime>, n: usize) -> f64 {
-    let started = Instant::now();
-    for _ in 0..n {
-        runtime.spawn(request("app:quick")).expect("spawn");
-    }
+    let spawner = runtime
+        .spawn(SpawnRequest {
+            args: vec![Payload::text(mode), Payload::text(&n.to_string())],
+            ..request("app:spawner")
+        })
+        .expect("spawn");
+    let exit = spawner.wait_exit().await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(exit, ExitResult::Value(_)),
+        "the spawner failed: {exit:?}"
+    );
     runtime.wait_idle().await;
-    n as f64 / started.elapsed().as_secs_f64()
+    n as f64 / elapsed.as_secs_f64()
 }
 
 /// Median microseconds from a signal landing in an idle process's mailbox to the
