@@ -289,6 +289,46 @@ fn names_are_registered_conflict_and_die_with_their_process() {
 }
 
 #[test]
+fn the_registry_bounds_what_a_process_may_bind() {
+    let holder = "return { main = function() process.inbox():receive() return 0 end }";
+    let out = stdout_of(
+        &script(
+            "local r = process.registry
+            local ok, err = r.register('ghost', '{app:processes|0xfffff}')
+            io.print(tostring(ok), tostring(err), err:kind())
+            ok, err = r.register(string.rep('n', 1025))
+            io.print(tostring(ok), tostring(err), err:kind())
+            local held = 0
+            while true do
+                ok, err = r.register(held == 0 and string.rep('n', 1024) or ('name' .. held))
+                if not ok then break end
+                held = held + 1
+            end
+            io.print(held, tostring(err), err:kind())
+            io.print(tostring(r.unregister('name1')), tostring(r.register('another')))
+            local events = process.events()
+            local pid = process.spawn_monitored('app:holder', 'app:processes')
+            io.print(tostring(r.register('for-holder', pid)), tostring(r.lookup('for-holder') == pid))
+            process.send(pid, 'stop')
+            events:receive()
+            io.print(select(2, r.lookup('for-holder')):kind())
+            io.print(tostring(r.unregister('name2')), tostring(r.register('for-holder')))",
+        ),
+        &[("holder", holder)],
+    );
+    assert_eq!(
+        out,
+        "nil\tprocess not found\tNotFound\n\
+         nil\tname too long: 1025 bytes, at most 1024\tInvalid\n\
+         1024\ttoo many names: a process holds at most 1024\tUnavailable\n\
+         true\ttrue\n\
+         true\ttrue\n\
+         NotFound\n\
+         true\ttrue\n"
+    );
+}
+
+#[test]
 fn monitor_and_link_errors_follow_the_spec() {
     let out = stdout_of(
         &script(

@@ -12,7 +12,10 @@ impl Host for ProcessState {
             Some(text) => Pid::parse(&text)
                 .ok_or_else(|| ErrorInfo::new("Invalid", format!("invalid PID '{text}'")))?,
         };
-        self.runtime.names.register(&name, &pid)
+        let processes = &self.runtime.processes;
+        self.runtime
+            .names
+            .register(&name, &pid, |pid| processes.get(pid).is_some())
     }
 
     fn lookup(&mut self, name: String) -> Result<String, ErrorInfo> {
