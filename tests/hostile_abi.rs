@@ -9,6 +9,7 @@ use std::time::Duration;
 use wippy_wasm::bindings::{ExitResult, Level, Signal, SpawnOptions};
 use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{payload_json, LogMode, LogSink};
+use wippy_wasm::mailbox::DEFAULT_MESSAGE_MEMORY;
 use wippy_wasm::manifest;
 use wippy_wasm::pid::Pid;
 use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
@@ -88,7 +89,14 @@ fn runtime_with(guest: &[u8]) -> (Arc<Runtime>, Arc<ProcessHandle>, tempfile::Te
         WasmEngine::with_guest(&Capacity::default(), guest).expect("the engine links the guest");
     let (events, _) = tokio::sync::mpsc::unbounded_channel();
     let log = LogSink::new(LogMode::Silent, Level::Info);
-    let runtime = Runtime::new(engine, manifest, log, Limits::default(), events);
+    let runtime = Runtime::new(
+        engine,
+        manifest,
+        log,
+        Limits::default(),
+        DEFAULT_MESSAGE_MEMORY,
+        events,
+    );
     runtime.start_host("app:host", HostKind::Process);
     let watcher = Arc::new(ProcessHandle::new(
         Pid {
@@ -98,6 +106,7 @@ fn runtime_with(guest: &[u8]) -> (Arc<Runtime>, Arc<ProcessHandle>, tempfile::Te
         "test:watcher".into(),
         false,
         Vec::new(),
+        runtime.mailbox(),
     ));
     runtime.processes.insert(watcher.clone());
     (runtime, watcher, project)

@@ -346,6 +346,51 @@ fn a_chunk_that_spawns_its_own_entry_at_top_level_fails_the_spawn_not_the_host()
 }
 
 #[test]
+fn all_mailboxes_together_hold_at_most_the_message_memory() {
+    // One mailbox's bound (16 MiB) times many processes that do not read would let
+    // one sender exhaust the host; the runtime's message memory bounds the sum.
+    let parent = r#"
+        local io = require('io')
+        return { main = function()
+            local pid = process.spawn('app:sleeper', 'app:processes')
+            local big = string.rep('x', 1024 * 1024)
+            local sent, ok, err = 0, true, nil
+            while sent < 100 do
+                ok, err = process.send(pid, 'big', big)
+                if not ok then break end
+                sent = sent + 1
+            end
+            io.print(tostring(sent <= 8), tostring(err), err:kind())
+            return 0
+        end }"#;
+    let sleeper = "local time = require('time') return { main = function() time.sleep('10s') end }";
+    let index = index_with(&format!(
+        "{}{}",
+        limited("parent", "parent.lua", ""),
+        limited("sleeper", "sleeper.lua", "")
+    ));
+    let project = Project::new(&[
+        ("_index.yaml", &index),
+        ("parent.lua", parent),
+        ("sleeper.lua", sleeper),
+    ]);
+    let run = project.run(&["run", "--message-memory", "2MiB", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // The sleeper's own backlog takes up to 4 MiB first, as many as the timing lets.
+    assert_eq!(
+        run.stdout,
+        "true\tmessage memory full: the mailboxes of all processes hold 2 MiB together\tUnavailable\n"
+    );
+    let bad = project.run(&["run", "--message-memory", "lots", "-x", "app:parent"]);
+    assert_eq!(bad.code, Some(1), "{bad:?}");
+    assert!(
+        bad.stderr
+            .contains("--message-memory: expected a positive size such as 1GiB, got lots"),
+        "{bad:?}"
+    );
+}
+
+#[test]
 fn a_full_process_pool_is_a_clear_spawn_error() {
     let parent = spawning_parent(&["app:sleeper"; 4]);
     let sleeper = "local time = require('time') return { main = function() time.sleep('1h') end }";

@@ -12,6 +12,7 @@ use std::time::Instant;
 use wippy_wasm::bindings::{ErrorInfo, ExitResult, Level, Payload, Signal, SpawnOptions};
 use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{LogMode, LogSink};
+use wippy_wasm::mailbox::DEFAULT_MESSAGE_MEMORY;
 use wippy_wasm::manifest;
 use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
 use wippy_wasm::sandbox::Limits;
@@ -46,7 +47,14 @@ fn main() -> anyhow::Result<()> {
         };
         let engine = WasmEngine::new(&log, &capacity)?;
         let (events, _) = tokio::sync::mpsc::unbounded_channel();
-        let runtime = Runtime::new(engine, manifest, log, Limits::default(), events);
+        let runtime = Runtime::new(
+            engine,
+            manifest,
+            log,
+            Limits::default(),
+            DEFAULT_MESSAGE_MEMORY,
+            events,
+        );
         runtime.start_host(HOST, HostKind::Process);
 
         // Idle memory first: pool slots stay resident once touched, so the baseline

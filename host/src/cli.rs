@@ -10,6 +10,7 @@ use crate::bindings::{ExitResult, Level, Node, Payload, SpawnOptions};
 use crate::duration::parse_go_duration;
 use crate::engine::{Capacity, FuelLimited, WasmEngine, DEFAULT_MAX_PROCESSES};
 use crate::logging::{LogMode, LogSink};
+use crate::mailbox::DEFAULT_MESSAGE_MEMORY;
 use crate::manifest::{self, Kind, Manifest};
 use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest, THREAD_STACK_BYTES};
 use crate::sandbox::{Limits, MAX_MEMORY_BYTES};
@@ -73,6 +74,10 @@ struct RunArgs {
     /// Live processes at most (instance pool size); a spawn past it fails.
     #[arg(long = "max-processes", default_value_t = DEFAULT_MAX_PROCESSES)]
     max_processes: u32,
+    /// Bytes of messages all mailboxes hold together (`1GiB`, `64MiB`); a send
+    /// past it fails.
+    #[arg(long = "message-memory")]
+    message_memory: Option<String>,
     /// Arguments for the `-x` process; without `-x`, a command name (an entry's
     /// `meta.command.name`) and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -122,6 +127,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         (None, None) => (None, Vec::new()),
     };
     let limits = default_limits(&args)?;
+    let message_memory = message_memory(&args)?;
     anyhow::ensure!(
         args.max_processes > 0,
         "--max-processes: expected a positive number"
@@ -139,7 +145,15 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         .enable_all()
         .thread_stack_size(THREAD_STACK_BYTES)
         .build()?;
-    let code = runtime.block_on(serve(manifest, exec, cli_args, limits, capacity, log));
+    let code = runtime.block_on(serve(
+        manifest,
+        exec,
+        cli_args,
+        limits,
+        capacity,
+        message_memory,
+        log,
+    ));
     // Shutdown has already stopped every process; a guest step still holding a
     // worker (a second SIGINT) must not delay the exit.
     runtime.shutdown_background();
@@ -157,6 +171,21 @@ fn log_mode(args: &RunArgs, runs_terminal_process: bool) -> LogMode {
     } else {
         LogMode::Silent
     }
+}
+
+/// `--message-memory`, or [`DEFAULT_MESSAGE_MEMORY`].
+fn message_memory(args: &RunArgs) -> anyhow::Result<usize> {
+    let Some(text) = &args.message_memory else {
+        return Ok(DEFAULT_MESSAGE_MEMORY);
+    };
+    let bytes = manifest::parse_size(text)
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| {
+            anyhow::anyhow!("--message-memory: expected a positive size such as 1GiB, got {text}")
+        })?;
+    usize::try_from(bytes).map_err(|_| {
+        anyhow::anyhow!("--message-memory: {text} is more than this machine addresses")
+    })
 }
 
 fn default_limits(args: &RunArgs) -> anyhow::Result<Limits> {
@@ -242,6 +271,7 @@ async fn serve(
     cli_args: Vec<String>,
     limits: Limits,
     capacity: Capacity,
+    message_memory: usize,
     log: LogSink,
 ) -> anyhow::Result<i32> {
     let mut signals = ShutdownSignals::listen()?;
@@ -255,7 +285,7 @@ async fn serve(
     }
     let engine = WasmEngine::new(&log, &capacity)?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let runtime = Runtime::new(engine, manifest, log, limits, events_tx);
+    let runtime = Runtime::new(engine, manifest, log, limits, message_memory, events_tx);
     let supervisor = Supervisor::boot(&runtime);
 
     let terminal_run = exec.is_some();

@@ -6,7 +6,8 @@
 //! its timers keep firing while senders see `mailbox full`.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
@@ -23,10 +24,60 @@ pub const MAILBOX_BYTES: usize = 16 << 20;
 /// Runtime signals a mailbox holds; past this one is lost and the loss is logged.
 pub const MAILBOX_SIGNALS: usize = 1 << 20;
 
+/// Bytes of message payloads all mailboxes of a runtime hold together, unless
+/// `--message-memory` says otherwise. Each mailbox's own bound does not bound
+/// the sum: one sender filling the mailboxes of many processes that do not read
+/// would still exhaust the host.
+pub const DEFAULT_MESSAGE_MEMORY: usize = 1 << 30;
+
+/// What the mailboxes of one runtime may hold together, in payload bytes.
+pub struct MessageBudget {
+    queued: AtomicUsize,
+    limit: usize,
+}
+
+impl MessageBudget {
+    /// A budget of `limit` bytes, none of them used.
+    pub fn new(limit: usize) -> Arc<Self> {
+        Arc::new(MessageBudget {
+            queued: AtomicUsize::new(0),
+            limit,
+        })
+    }
+
+    /// Takes `bytes` from the budget; `false` (taking nothing) if they do not fit.
+    fn take(&self, bytes: usize) -> bool {
+        self.queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
+                queued
+                    .checked_add(bytes)
+                    .filter(|total| *total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, bytes: usize) {
+        self.queued.fetch_sub(bytes, Ordering::AcqRel);
+    }
+}
+
+/// Why a mailbox refused a signal.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The mailbox holds as much as one mailbox may.
+    Full,
+    /// All mailboxes together hold the runtime's message memory (`limit` bytes).
+    OverBudget {
+        /// The runtime's message memory.
+        limit: usize,
+    },
+}
+
 /// One process's mailbox; the process task sleeps on it while its coroutines wait.
 pub struct Mailbox {
     queues: Mutex<Queues>,
     arrived: Notify,
+    budget: Arc<MessageBudget>,
 }
 
 struct Queues {
@@ -38,18 +89,9 @@ struct Queues {
     taking_messages: bool,
 }
 
-impl Default for Mailbox {
-    fn default() -> Self {
-        Mailbox {
-            queues: Mutex::new(Queues {
-                next_arrival: 0,
-                messages: VecDeque::new(),
-                message_bytes: 0,
-                signals: VecDeque::new(),
-                taking_messages: true,
-            }),
-            arrived: Notify::new(),
-        }
+impl Drop for Mailbox {
+    fn drop(&mut self) {
+        self.budget.give_back(self.queues().message_bytes);
     }
 }
 
@@ -60,12 +102,27 @@ impl Queues {
 }
 
 impl Mailbox {
+    /// An empty mailbox whose messages count against `budget`.
+    pub fn new(budget: Arc<MessageBudget>) -> Self {
+        Mailbox {
+            queues: Mutex::new(Queues {
+                next_arrival: 0,
+                messages: VecDeque::new(),
+                message_bytes: 0,
+                signals: VecDeque::new(),
+                taking_messages: true,
+            }),
+            arrived: Notify::new(),
+            budget,
+        }
+    }
+
     fn queues(&self) -> std::sync::MutexGuard<'_, Queues> {
         self.queues.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends a signal and wakes the owner. `Err` gives the signal back when full.
-    pub fn push(&self, signal: Signal) -> Result<(), Signal> {
+    /// Appends a signal and wakes the owner; refused when full.
+    pub fn push(&self, signal: Signal) -> Result<(), Refused> {
         let mut queues = self.queues();
         let arrival = queues.next_arrival;
         match signal {
@@ -75,14 +132,19 @@ impl Mailbox {
                 if queues.messages.len() >= MAILBOX_MESSAGES
                     || queues.message_bytes + bytes > MAILBOX_BYTES
                 {
-                    return Err(signal);
+                    return Err(Refused::Full);
+                }
+                if !self.budget.take(bytes) {
+                    return Err(Refused::OverBudget {
+                        limit: self.budget.limit,
+                    });
                 }
                 queues.message_bytes += bytes;
                 queues.messages.push_back((arrival, signal, bytes));
             }
             _ => {
                 if queues.signals.len() >= MAILBOX_SIGNALS {
-                    return Err(signal);
+                    return Err(Refused::Full);
                 }
                 queues.signals.push_back((arrival, signal));
             }
@@ -107,6 +169,7 @@ impl Mailbox {
         if message_first {
             let (_, message, bytes) = queues.messages.pop_front()?;
             queues.message_bytes -= bytes;
+            self.budget.give_back(bytes);
             Some(message)
         } else {
             queues.signals.pop_front().map(|(_, signal)| signal)
@@ -158,6 +221,10 @@ mod tests {
         })
     }
 
+    fn unbudgeted() -> Mailbox {
+        Mailbox::new(MessageBudget::new(usize::MAX))
+    }
+
     fn text_of(signal: Signal) -> String {
         match signal {
             Signal::Message(message) => match &message.payloads[0].nodes[0] {
@@ -171,7 +238,7 @@ mod tests {
 
     #[test]
     fn messages_and_signals_keep_one_arrival_order() {
-        let mailbox = Mailbox::default();
+        let mailbox = unbudgeted();
         mailbox.push(message("a")).unwrap();
         mailbox.push(Signal::Timer(1)).unwrap();
         mailbox.push(message("b")).unwrap();
@@ -183,7 +250,7 @@ mod tests {
 
     #[test]
     fn an_owner_refusing_messages_still_gets_signals() {
-        let mailbox = Mailbox::default();
+        let mailbox = unbudgeted();
         mailbox.push(message("a")).unwrap();
         mailbox.push(Signal::Timer(7)).unwrap();
         assert_eq!(text_of(mailbox.pop(false).unwrap()), "timer 7");
@@ -197,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_full_mailbox_refuses_by_count_and_by_bytes_until_drained() {
-        let mailbox = Mailbox::default();
+        let mailbox = unbudgeted();
         let big = "x".repeat(1 << 20);
         let mut accepted = 0;
         while mailbox.push(message(&big)).is_ok() {
@@ -214,10 +281,33 @@ mod tests {
             "room again after a pop"
         );
 
-        let small = Mailbox::default();
+        let small = unbudgeted();
         for _ in 0..MAILBOX_MESSAGES {
             small.push(message("")).unwrap();
         }
-        assert!(small.push(message("")).is_err());
+        assert_eq!(small.push(message("")), Err(Refused::Full));
+    }
+
+    #[test]
+    fn mailboxes_share_the_runtime_budget_and_give_it_back() {
+        let budget = MessageBudget::new(3 << 20);
+        let first = Mailbox::new(budget.clone());
+        let second = Mailbox::new(budget.clone());
+        let big = "x".repeat(1 << 20);
+        first.push(message(&big)).unwrap();
+        second.push(message(&big)).unwrap();
+        assert_eq!(
+            first.push(message(&big)),
+            Err(Refused::OverBudget { limit: 3 << 20 }),
+            "three 1 MiB messages and their overhead are over 3 MiB"
+        );
+        first.pop(true).unwrap();
+        first.push(message(&big)).unwrap();
+        drop(first);
+        second.push(message(&big)).unwrap();
+        assert_eq!(
+            second.push(message(&big)),
+            Err(Refused::OverBudget { limit: 3 << 20 })
+        );
     }
 }

@@ -17,6 +17,7 @@ use crate::chunks::CompiledChunks;
 use crate::engine::{WasmEngine, MAX_WASM_STACK};
 use crate::instance::{Instance, ProcessState};
 use crate::logging::{field, LogSink};
+use crate::mailbox::{Mailbox, MessageBudget, Refused};
 use crate::manifest::{Kind, Manifest, ProcessLua};
 use crate::pid::{Pid, PidCounter};
 use crate::registry::NameRegistry;
@@ -120,6 +121,7 @@ pub struct Runtime {
     pub default_limits: Limits,
     /// Each entry's compiled chunk, for its later processes.
     pub chunks: CompiledChunks,
+    messages: Arc<MessageBudget>,
     hosts: Mutex<HashMap<String, HostKind>>,
     events: UnboundedSender<RuntimeEvent>,
     /// Woken whenever the last live process ends.
@@ -127,12 +129,14 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// A runtime with no host started yet.
+    /// A runtime with no host started yet, whose mailboxes hold at most
+    /// `message_memory` bytes of messages together.
     pub fn new(
         engine: WasmEngine,
         manifest: Manifest,
         log: LogSink,
         default_limits: Limits,
+        message_memory: usize,
         events: UnboundedSender<RuntimeEvent>,
     ) -> Arc<Self> {
         Arc::new(Runtime {
@@ -145,10 +149,16 @@ impl Runtime {
             log,
             default_limits,
             chunks: CompiledChunks::default(),
+            messages: MessageBudget::new(message_memory),
             hosts: Mutex::default(),
             events,
             idle: Notify::new(),
         })
+    }
+
+    /// An empty mailbox, counted against the runtime's message memory.
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox::new(self.messages.clone())
     }
 
     /// Marks a host as running, so processes can be spawned on it.
@@ -204,6 +214,7 @@ impl Runtime {
             request.entry.clone(),
             host_kind == HostKind::Terminal,
             request.cli_args,
+            self.mailbox(),
         ));
         if supervised {
             process.mark_supervised();
@@ -342,10 +353,7 @@ impl Runtime {
             topic,
             payloads,
         });
-        target
-            .mailbox
-            .push(message)
-            .map_err(|_| ErrorInfo::new("Unavailable", "mailbox full"))
+        target.mailbox.push(message).map_err(refusal)
     }
 
     /// Puts a CANCEL event in the target's mailbox.
@@ -358,10 +366,7 @@ impl Runtime {
             at: unix_now(),
             reason,
         });
-        target
-            .mailbox
-            .push(event)
-            .map_err(|_| ErrorInfo::new("Unavailable", "mailbox full"))
+        target.mailbox.push(event).map_err(refusal)
     }
 
     /// Removes a process whose start failed: no EXIT, no LINK_DOWN.
@@ -475,4 +480,18 @@ fn relate(parent: &Arc<ProcessHandle>, child: &Arc<ProcessHandle>, options: Spaw
 /// Unix time in whole seconds.
 pub fn unix_now() -> i64 {
     crate::clock::unix_seconds()
+}
+
+/// The error a sender sees for a refused signal.
+fn refusal(refused: Refused) -> ErrorInfo {
+    match refused {
+        Refused::Full => ErrorInfo::new("Unavailable", "mailbox full"),
+        Refused::OverBudget { limit } => ErrorInfo::new(
+            "Unavailable",
+            format!(
+                "message memory full: the mailboxes of all processes hold {} together",
+                crate::sandbox::format_bytes(limit as u64)
+            ),
+        ),
+    }
 }

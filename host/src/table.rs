@@ -53,14 +53,20 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl ProcessHandle {
     /// A handle for a process about to start.
-    pub fn new(pid: Pid, entry_id: String, on_terminal: bool, args: Vec<String>) -> Self {
+    pub fn new(
+        pid: Pid,
+        entry_id: String,
+        on_terminal: bool,
+        args: Vec<String>,
+        mailbox: Mailbox,
+    ) -> Self {
         ProcessHandle {
             pid_text: pid.to_string(),
             pid,
             entry_id,
             on_terminal,
             args,
-            mailbox: Mailbox::default(),
+            mailbox,
             relations: Mutex::default(),
             kill: Mutex::default(),
             killed: Notify::new(),
