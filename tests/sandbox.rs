@@ -12,6 +12,18 @@ fn limited(name: &str, file: &str, limits: &str) -> String {
     )
 }
 
+/// A project of [`limited`] entries (name, file, limits) and the files they name.
+fn project_of(entries: &[(&str, &str, &str)], files: &[(&str, &str)]) -> Project {
+    let items: String = entries
+        .iter()
+        .map(|(name, file, limits)| limited(name, file, limits))
+        .collect();
+    let index = index_with(&items);
+    let mut all = vec![("_index.yaml", index.as_str())];
+    all.extend_from_slice(files);
+    Project::new(&all)
+}
+
 const LOOP_FOREVER: &str = "return { main = function() while true do end end }";
 
 #[test]
@@ -29,16 +41,13 @@ fn runaway_processes_are_preempted_and_killed_with_the_named_limit() {
             time.sleep('1500ms')
             return 0
         end }"#;
-    let index = index_with(&format!(
-        "{}{}",
-        limited("ticker", "ticker.lua", ""),
-        limited("runaway", "runaway.lua", "timeout: 1s")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("ticker.lua", ticker),
-        ("runaway.lua", LOOP_FOREVER),
-    ]);
+    let project = project_of(
+        &[
+            ("ticker", "ticker.lua", ""),
+            ("runaway", "runaway.lua", "timeout: 1s"),
+        ],
+        &[("ticker.lua", ticker), ("runaway.lua", LOOP_FOREVER)],
+    );
     let run = project.run(&["run", "-v", "-x", "app:ticker"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let ticks: Vec<String> = (1..=8).map(|i| format!("tick {i}")).collect();
@@ -63,18 +72,15 @@ fn fuel_budgets_are_per_instance() {
             time.sleep('2s')
         end }"#;
     let work = "return { main = function() local s = 0 for i = 1, 100000 do s = s + i end print('sum', s) end }";
-    let index = index_with(&format!(
-        "{}{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("rich", "work.lua", "fuel: 10000000000"),
-        // Starting a process costs about 2M; the loop many times more.
-        limited("poor", "work.lua", "fuel: 4000000")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("work.lua", work),
-    ]);
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("rich", "work.lua", "fuel: 10000000000"),
+            // Starting a process costs about 2M; the loop many times more.
+            ("poor", "work.lua", "fuel: 4000000"),
+        ],
+        &[("parent.lua", parent), ("work.lua", work)],
+    );
     let run = project.run(&["run", "-v", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.contains("sum 5000050000"), "{run:?}");
@@ -92,8 +98,7 @@ fn fuel_budgets_are_per_instance() {
 
 #[test]
 fn the_fuel_flag_sets_the_default_budget() {
-    let index = index_with(&limited("spin", "spin.lua", ""));
-    let project = Project::new(&[("_index.yaml", &index), ("spin.lua", LOOP_FOREVER)]);
+    let project = project_of(&[("spin", "spin.lua", "")], &[("spin.lua", LOOP_FOREVER)]);
     let run = project.run(&["run", "--fuel", "5000000", "-x", "app:spin"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(run.stderr, "fuel exhausted\n");
@@ -109,18 +114,18 @@ fn timeouts_end_a_looping_and_a_waiting_process_each_with_its_own_limit() {
             time.sleep('1500ms')
         end }"#;
     let waiter = "local time = require('time') return { main = function() time.sleep('1h') end }";
-    let index = index_with(&format!(
-        "{}{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("looper", "looper.lua", "timeout: 300ms"),
-        limited("waiter", "waiter.lua", "timeout: 600ms")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("looper.lua", LOOP_FOREVER),
-        ("waiter.lua", waiter),
-    ]);
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("looper", "looper.lua", "timeout: 300ms"),
+            ("waiter", "waiter.lua", "timeout: 600ms"),
+        ],
+        &[
+            ("parent.lua", parent),
+            ("looper.lua", LOOP_FOREVER),
+            ("waiter.lua", waiter),
+        ],
+    );
     let run = project.run(&["run", "-v", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
@@ -137,8 +142,7 @@ fn timeouts_end_a_looping_and_a_waiting_process_each_with_its_own_limit() {
 
 #[test]
 fn the_timeout_flag_ends_the_terminal_process() {
-    let index = index_with(&limited("spin", "spin.lua", ""));
-    let project = Project::new(&[("_index.yaml", &index), ("spin.lua", LOOP_FOREVER)]);
+    let project = project_of(&[("spin", "spin.lua", "")], &[("spin.lua", LOOP_FOREVER)]);
     let run = project.run(&["run", "--timeout", "200ms", "-x", "app:spin"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(run.stderr, "timeout after 200ms\n");
@@ -147,8 +151,10 @@ fn the_timeout_flag_ends_the_terminal_process() {
 #[test]
 fn a_memory_bomb_hits_the_named_memory_limit() {
     let bomb = "return { main = function() local s = 'x' while true do s = s .. s end end }";
-    let index = index_with(&limited("bomb", "bomb.lua", "memory: 16MiB"));
-    let project = Project::new(&[("_index.yaml", &index), ("bomb.lua", bomb)]);
+    let project = project_of(
+        &[("bomb", "bomb.lua", "memory: 16MiB")],
+        &[("bomb.lua", bomb)],
+    );
     let run = project.run(&["run", "-x", "app:bomb"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(run.stderr, "memory limit of 16 MiB exceeded\n");
@@ -157,8 +163,7 @@ fn a_memory_bomb_hits_the_named_memory_limit() {
 #[test]
 fn the_memory_flag_sets_the_default_ceiling() {
     let bomb = "return { main = function() local t = {} for i = 1, 1e9 do t[i] = {i} end end }";
-    let index = index_with(&limited("bomb", "bomb.lua", ""));
-    let project = Project::new(&[("_index.yaml", &index), ("bomb.lua", bomb)]);
+    let project = project_of(&[("bomb", "bomb.lua", "")], &[("bomb.lua", bomb)]);
     let run = project.run(&["run", "--memory-limit", "8MiB", "-x", "app:bomb"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(run.stderr, "memory limit of 8 MiB exceeded\n");
@@ -170,8 +175,7 @@ fn the_memory_flag_sets_the_default_ceiling() {
 #[test]
 fn the_memory_limit_holds_with_bounds_checked_slots_too() {
     let bomb = "return { main = function() local t = {} for i = 1, 1e9 do t[i] = {i} end end }";
-    let index = index_with(&limited("bomb", "bomb.lua", ""));
-    let project = Project::new(&[("_index.yaml", &index), ("bomb.lua", bomb)]);
+    let project = project_of(&[("bomb", "bomb.lua", "")], &[("bomb.lua", bomb)]);
     let args = [
         "run",
         "--max-processes",
@@ -198,16 +202,16 @@ fn a_memory_limit_below_the_start_is_a_clear_error() {
             io.print(tostring(pid), err:kind(), err:message())
             return 0
         end }"#;
-    let index = index_with(&format!(
-        "{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("tiny", "tiny.lua", "memory: 256KiB")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("tiny.lua", "return { main = function() end }"),
-    ]);
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("tiny", "tiny.lua", "memory: 256KiB"),
+        ],
+        &[
+            ("parent.lua", parent),
+            ("tiny.lua", "return { main = function() end }"),
+        ],
+    );
     let starts_with = |text: &str, prefix: &str| {
         let size = text.strip_prefix(prefix)?.strip_suffix(" KiB\n")?;
         size.parse::<u64>().ok().filter(|size| *size > 256)
@@ -230,8 +234,10 @@ fn unbounded_recursion_ends_the_process_not_the_host() {
     let recursion = r#"
         local function down(n) return down(n + 1) + 1 end
         return { main = function() return down(1) end }"#;
-    let index = index_with(&limited("deep", "deep.lua", "memory: 32MiB"));
-    let project = Project::new(&[("_index.yaml", &index), ("deep.lua", recursion)]);
+    let project = project_of(
+        &[("deep", "deep.lua", "memory: 32MiB")],
+        &[("deep.lua", recursion)],
+    );
     let run = project.run(&["run", "-x", "app:deep"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
@@ -252,16 +258,13 @@ fn a_failing_child_leaves_its_parent_running() {
             return 0
         end }"#;
     let bomb = "return { main = function() local s = 'x' while true do s = s .. s end end }";
-    let index = index_with(&format!(
-        "{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("bomb", "bomb.lua", "memory: 8MiB")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("bomb.lua", bomb),
-    ]);
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("bomb", "bomb.lua", "memory: 8MiB"),
+        ],
+        &[("parent.lua", parent), ("bomb.lua", bomb)],
+    );
     let run = project.run(&["run", "-v", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "parent still here\tstring\n");
@@ -288,17 +291,14 @@ fn a_child_whose_top_level_never_returns_fails_its_spawn_not_its_parent() {
             return 0
         end }"#;
     let spinner = "while true do end return { main = function() end }";
-    let index = index_with(&format!(
-        "{}{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("spinner", "spinner.lua", ""),
-        limited("timed_spinner", "spinner.lua", "timeout: 300ms")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("spinner.lua", spinner),
-    ]);
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("spinner", "spinner.lua", ""),
+            ("timed_spinner", "spinner.lua", "timeout: 300ms"),
+        ],
+        &[("parent.lua", parent), ("spinner.lua", spinner)],
+    );
     let run = project.run(&["run", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(
@@ -324,16 +324,13 @@ fn a_chunk_that_spawns_its_own_entry_at_top_level_fails_the_spawn_not_the_host()
         local pid, err = process.spawn('app:recursive', 'app:processes')
         if not pid then error(err) end
         return { main = function() end }"#;
-    let index = index_with(&format!(
-        "{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("recursive", "recursive.lua", "")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("recursive.lua", recursive),
-    ]);
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("recursive", "recursive.lua", ""),
+        ],
+        &[("parent.lua", parent), ("recursive.lua", recursive)],
+    );
     let run = project.run(&["run", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     let levels = "failed to execute script: ".repeat(4);
@@ -364,16 +361,10 @@ fn all_mailboxes_together_hold_at_most_the_message_memory() {
             return 0
         end }"#;
     let sleeper = "local time = require('time') return { main = function() time.sleep('10s') end }";
-    let index = index_with(&format!(
-        "{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("sleeper", "sleeper.lua", "")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", parent),
-        ("sleeper.lua", sleeper),
-    ]);
+    let project = project_of(
+        &[("parent", "parent.lua", ""), ("sleeper", "sleeper.lua", "")],
+        &[("parent.lua", parent), ("sleeper.lua", sleeper)],
+    );
     let run = project.run(&["run", "--message-memory", "2MiB", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     // The sleeper's own backlog takes up to 4 MiB first, as many as the timing lets.
@@ -394,16 +385,10 @@ fn all_mailboxes_together_hold_at_most_the_message_memory() {
 fn a_full_process_pool_is_a_clear_spawn_error() {
     let parent = spawning_parent(&["app:sleeper"; 4]);
     let sleeper = "local time = require('time') return { main = function() time.sleep('1h') end }";
-    let index = index_with(&format!(
-        "{}{}",
-        limited("parent", "parent.lua", ""),
-        limited("sleeper", "sleeper.lua", "")
-    ));
-    let project = Project::new(&[
-        ("_index.yaml", &index),
-        ("parent.lua", &parent),
-        ("sleeper.lua", sleeper),
-    ]);
+    let project = project_of(
+        &[("parent", "parent.lua", ""), ("sleeper", "sleeper.lua", "")],
+        &[("parent.lua", &parent), ("sleeper.lua", sleeper)],
+    );
     let run = project.run(&["run", "--max-processes", "3", "-x", "app:parent"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, TWO_OF_FOUR_SPAWNED);
@@ -414,8 +399,7 @@ fn deeply_nested_source_is_refused_by_the_parser_not_the_stack() {
     for (open, close) in [("(", ")"), ("{", "}"), ("(function() return ", " end)()")] {
         let nested = format!("{}1{}", open.repeat(199), close.repeat(199));
         let source = format!("return {{ main = function() local x = {nested} end }}");
-        let index = index_with(&limited("deep", "deep.lua", ""));
-        let project = Project::new(&[("_index.yaml", &index), ("deep.lua", &source)]);
+        let project = project_of(&[("deep", "deep.lua", "")], &[("deep.lua", &source)]);
         let run = project.run(&["run", "-x", "app:deep"]);
         assert_eq!(run.code, Some(1), "{open}: {run:?}");
         assert!(
@@ -433,8 +417,10 @@ fn a_process_cannot_arm_timers_without_bound() {
             for i = 1, 70000 do coroutine.spawn(function() time.sleep('1h') end) end
             time.sleep('1h')
         end }"#;
-    let index = index_with(&limited("many", "many.lua", "memory: 512MiB"));
-    let project = Project::new(&[("_index.yaml", &index), ("many.lua", many)]);
+    let project = project_of(
+        &[("many", "many.lua", "memory: 512MiB")],
+        &[("many.lua", many)],
+    );
     let run = project.run(&["run", "-x", "app:many"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(run.stderr, "timer limit of 65536 pending timers exceeded\n");

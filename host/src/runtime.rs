@@ -121,6 +121,7 @@ pub struct Runtime {
     pub default_limits: Limits,
     /// Each entry's compiled chunk, for its later processes.
     pub chunks: CompiledChunks,
+    /// What all mailboxes may hold together.
     messages: Arc<MessageBudget>,
     hosts: Mutex<HashMap<String, HostKind>>,
     events: UnboundedSender<RuntimeEvent>,
