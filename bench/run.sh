@@ -6,7 +6,9 @@
 #
 # Groups (default: all of them, in this order):
 #   processes   idle memory at 1,000 and 10,000 processes, wake-up latency,
-#               spawn + exit (sequential, batched)       host/benches/processes.rs
+#               spawn + exit (sequential, batched: a Lua process spawns
+#               monitored children and takes their EXIT events, as the
+#               anchor's Erlang process does)            host/benches/processes.rs
 #   startup     start-up of `run -x app:hello`          bench/startup.py
 #   echo        echo_throughput with 1, 16 and 256 closed-loop clients, each
 #               request spawning a monitored worker; echo_tutorial with 1,000
