@@ -9,11 +9,10 @@ use std::time::Duration;
 use wippy_wasm::bindings::{ExitResult, Level, Signal, SpawnOptions};
 use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{payload_json, LogMode, LogSink};
-use wippy_wasm::mailbox::DEFAULT_MESSAGE_MEMORY;
 use wippy_wasm::manifest;
 use wippy_wasm::pid::Pid;
 use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
-use wippy_wasm::sandbox::Limits;
+use wippy_wasm::sandbox::{Limits, SharedLimits};
 use wippy_wasm::table::ProcessHandle;
 
 /// A start that succeeds: `result::ok` at address 256.
@@ -94,7 +93,7 @@ fn runtime_with(guest: &[u8]) -> (Arc<Runtime>, Arc<ProcessHandle>, tempfile::Te
         manifest,
         log,
         Limits::default(),
-        DEFAULT_MESSAGE_MEMORY,
+        SharedLimits::default(),
         events,
     );
     runtime.start_host("app:host", HostKind::Process);

@@ -382,6 +382,42 @@ fn all_mailboxes_together_hold_at_most_the_message_memory() {
 }
 
 #[test]
+fn all_processes_together_have_at_most_the_runtime_timer_limit_pending() {
+    let parent = r#"
+        local io = require('io')
+        local time = require('time')
+        return { main = function()
+            local events = process.events()
+            process.spawn_monitored('app:arm', 'app:processes', 600)
+            time.sleep('300ms')
+            process.spawn_monitored('app:arm', 'app:processes', 600)
+            io.print(tostring(events:receive().result.error))
+            -- The stopped process's timers are given back.
+            process.spawn_monitored('app:arm', 'app:processes', 300, true)
+            io.print(tostring(events:receive().result.value))
+            return 0
+        end }"#;
+    let arm = r#"
+        local time = require('time')
+        return { main = function(n, finish)
+            local timers = {}
+            for i = 1, n do timers[i] = time.timer('1h') end
+            if finish then return 'armed ' .. n end
+            time.sleep('1h')
+        end }"#;
+    let project = project_of(
+        &[("parent", "parent.lua", ""), ("arm", "arm.lua", "")],
+        &[("parent.lua", parent), ("arm.lua", arm)],
+    );
+    let run = project.run(&["run", "--max-timers", "1000", "-x", "app:parent"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "runtime timer limit of 1000 pending timers exceeded\narmed 300\n"
+    );
+}
+
+#[test]
 fn a_full_process_pool_is_a_clear_spawn_error() {
     let parent = spawning_parent(&["app:sleeper"; 4]);
     let sleeper = "local time = require('time') return { main = function() time.sleep('1h') end }";

@@ -12,10 +12,9 @@ use std::time::Instant;
 use wippy_wasm::bindings::{ErrorInfo, ExitResult, Level, Payload, Signal, SpawnOptions};
 use wippy_wasm::engine::{Capacity, WasmEngine};
 use wippy_wasm::logging::{LogMode, LogSink};
-use wippy_wasm::mailbox::DEFAULT_MESSAGE_MEMORY;
 use wippy_wasm::manifest;
 use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
-use wippy_wasm::sandbox::Limits;
+use wippy_wasm::sandbox::{Limits, SharedLimits};
 
 // mimalloc's own C API, linked in with the allocator.
 extern "C" {
@@ -52,7 +51,7 @@ fn main() -> anyhow::Result<()> {
             manifest,
             log,
             Limits::default(),
-            DEFAULT_MESSAGE_MEMORY,
+            SharedLimits::default(),
             events,
         );
         runtime.start_host(HOST, HostKind::Process);

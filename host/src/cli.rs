@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::api::timer::DEFAULT_PENDING_TIMERS;
 use crate::bindings::{ExitResult, Level, Node, Payload, SpawnOptions};
 use crate::duration::parse_go_duration;
 use crate::engine::{Capacity, FuelLimited, WasmEngine, DEFAULT_MAX_PROCESSES};
 use crate::logging::{LogMode, LogSink};
-use crate::mailbox::DEFAULT_MESSAGE_MEMORY;
 use crate::manifest::{self, Kind, Manifest};
 use crate::runtime::{Runtime, RuntimeEvent, SpawnRequest, THREAD_STACK_BYTES};
-use crate::sandbox::{Limits, MAX_MEMORY_BYTES};
+use crate::sandbox::{Limits, SharedLimits, MAX_MEMORY_BYTES};
 use crate::supervisor::{self, Supervisor};
 
 /// A sandboxed actor runtime for Wippy Lua applications.
@@ -78,6 +78,10 @@ struct RunArgs {
     /// past it fails.
     #[arg(long = "message-memory")]
     message_memory: Option<String>,
+    /// Timers all processes may have pending together; a process arming one past
+    /// it is stopped.
+    #[arg(long = "max-timers", default_value_t = DEFAULT_PENDING_TIMERS)]
+    max_timers: usize,
     /// Arguments for the `-x` process; without `-x`, a command name (an entry's
     /// `meta.command.name`) and its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -127,7 +131,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         (None, None) => (None, Vec::new()),
     };
     let limits = default_limits(&args)?;
-    let message_memory = message_memory(&args)?;
+    let shared = shared_limits(&args)?;
     anyhow::ensure!(
         args.max_processes > 0,
         "--max-processes: expected a positive number"
@@ -146,13 +150,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         .thread_stack_size(THREAD_STACK_BYTES)
         .build()?;
     let code = runtime.block_on(serve(
-        manifest,
-        exec,
-        cli_args,
-        limits,
-        capacity,
-        message_memory,
-        log,
+        manifest, exec, cli_args, limits, capacity, shared, log,
     ));
     // Shutdown has already stopped every process; a guest step still holding a
     // worker (a second SIGINT) must not delay the exit.
@@ -173,19 +171,27 @@ fn log_mode(args: &RunArgs, runs_terminal_process: bool) -> LogMode {
     }
 }
 
-/// `--message-memory`, or [`DEFAULT_MESSAGE_MEMORY`].
-fn message_memory(args: &RunArgs) -> anyhow::Result<usize> {
-    let Some(text) = &args.message_memory else {
-        return Ok(DEFAULT_MESSAGE_MEMORY);
-    };
-    let bytes = manifest::parse_size(text)
-        .filter(|bytes| *bytes > 0)
-        .ok_or_else(|| {
-            anyhow::anyhow!("--message-memory: expected a positive size such as 1GiB, got {text}")
+/// `--message-memory` and `--max-timers`.
+fn shared_limits(args: &RunArgs) -> anyhow::Result<SharedLimits> {
+    let mut shared = SharedLimits::default();
+    if let Some(text) = &args.message_memory {
+        let bytes = manifest::parse_size(text)
+            .filter(|bytes| *bytes > 0)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--message-memory: expected a positive size such as 1GiB, got {text}"
+                )
+            })?;
+        shared.message_memory = usize::try_from(bytes).map_err(|_| {
+            anyhow::anyhow!("--message-memory: {text} is more than this machine addresses")
         })?;
-    usize::try_from(bytes).map_err(|_| {
-        anyhow::anyhow!("--message-memory: {text} is more than this machine addresses")
-    })
+    }
+    anyhow::ensure!(
+        args.max_timers > 0,
+        "--max-timers: expected a positive number"
+    );
+    shared.pending_timers = args.max_timers;
+    Ok(shared)
 }
 
 fn default_limits(args: &RunArgs) -> anyhow::Result<Limits> {
@@ -271,7 +277,7 @@ async fn serve(
     cli_args: Vec<String>,
     limits: Limits,
     capacity: Capacity,
-    message_memory: usize,
+    shared: SharedLimits,
     log: LogSink,
 ) -> anyhow::Result<i32> {
     let mut signals = ShutdownSignals::listen()?;
@@ -285,7 +291,7 @@ async fn serve(
     }
     let engine = WasmEngine::new(&log, &capacity)?;
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let runtime = Runtime::new(engine, manifest, log, limits, message_memory, events_tx);
+    let runtime = Runtime::new(engine, manifest, log, limits, shared, events_tx);
     let supervisor = Supervisor::boot(&runtime);
 
     let terminal_run = exec.is_some();

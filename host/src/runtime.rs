@@ -9,6 +9,7 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Notify;
 
+use crate::api::timer::TimerBudget;
 use crate::bindings::{
     CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
     StartInfo,
@@ -21,7 +22,7 @@ use crate::mailbox::{Mailbox, MessageBudget, Refused};
 use crate::manifest::{Kind, Manifest, ProcessLua};
 use crate::pid::{Pid, PidCounter};
 use crate::registry::NameRegistry;
-use crate::sandbox::Limits;
+use crate::sandbox::{Limits, SharedLimits};
 use crate::table::{ProcessHandle, ProcessTable, Relations};
 use crate::terminal::Terminal;
 
@@ -123,6 +124,8 @@ pub struct Runtime {
     pub chunks: CompiledChunks,
     /// What all mailboxes may hold together.
     messages: Arc<MessageBudget>,
+    /// The timers all processes may have pending together.
+    pub timers: Arc<TimerBudget>,
     hosts: Mutex<HashMap<String, HostKind>>,
     events: UnboundedSender<RuntimeEvent>,
     /// Woken whenever the last live process ends.
@@ -130,14 +133,14 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// A runtime with no host started yet, whose mailboxes hold at most
-    /// `message_memory` bytes of messages together.
+    /// A runtime with no host started yet, whose processes together stay within
+    /// `shared`.
     pub fn new(
         engine: WasmEngine,
         manifest: Manifest,
         log: LogSink,
         default_limits: Limits,
-        message_memory: usize,
+        shared: SharedLimits,
         events: UnboundedSender<RuntimeEvent>,
     ) -> Arc<Self> {
         Arc::new(Runtime {
@@ -150,7 +153,8 @@ impl Runtime {
             log,
             default_limits,
             chunks: CompiledChunks::default(),
-            messages: MessageBudget::new(message_memory),
+            messages: MessageBudget::new(shared.message_memory),
+            timers: TimerBudget::new(shared.pending_timers),
             hosts: Mutex::default(),
             events,
             idle: Notify::new(),

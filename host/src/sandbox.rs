@@ -38,6 +38,26 @@ impl Default for Limits {
     }
 }
 
+/// What all processes of a runtime may hold on the host together. Each process's
+/// own bounds (mailbox, timers) times many processes would not bound the host.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SharedLimits {
+    /// Bytes of messages all mailboxes hold (`--message-memory`).
+    pub message_memory: usize,
+    /// Timers pending in all processes (`--max-timers`); each is a host task of
+    /// about 500 bytes.
+    pub pending_timers: usize,
+}
+
+impl Default for SharedLimits {
+    fn default() -> Self {
+        SharedLimits {
+            message_memory: crate::mailbox::DEFAULT_MESSAGE_MEMORY,
+            pending_timers: crate::api::timer::DEFAULT_PENDING_TIMERS,
+        }
+    }
+}
+
 /// Enforces the memory ceiling and remembers a denied growth, because the guest's
 /// allocator then aborts with a trap that names nothing (../shared/notes/stack.md).
 pub struct MemoryLimiter {
