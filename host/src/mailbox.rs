@@ -6,12 +6,12 @@
 //! its timers keep firing while senders see `mailbox full`.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
 use crate::bindings::{Node, Payload, Signal};
+use crate::sandbox::SharedBudget;
 
 /// Messages a mailbox holds before further sends fail. process.md §5 says unbounded;
 /// a hostile or runaway sender could then exhaust the host's memory, so the bound is
@@ -30,37 +30,6 @@ pub const MAILBOX_SIGNALS: usize = 1 << 20;
 /// would still exhaust the host.
 pub const DEFAULT_MESSAGE_MEMORY: usize = 1 << 30;
 
-/// What the mailboxes of one runtime may hold together, in payload bytes.
-pub struct MessageBudget {
-    queued: AtomicUsize,
-    limit: usize,
-}
-
-impl MessageBudget {
-    /// A budget of `limit` bytes, none of them used.
-    pub fn new(limit: usize) -> Arc<Self> {
-        Arc::new(MessageBudget {
-            queued: AtomicUsize::new(0),
-            limit,
-        })
-    }
-
-    /// Takes `bytes` from the budget; `false` (taking nothing) if they do not fit.
-    fn take(&self, bytes: usize) -> bool {
-        self.queued
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
-                queued
-                    .checked_add(bytes)
-                    .filter(|total| *total <= self.limit)
-            })
-            .is_ok()
-    }
-
-    fn give_back(&self, bytes: usize) {
-        self.queued.fetch_sub(bytes, Ordering::AcqRel);
-    }
-}
-
 /// Why a mailbox refused a signal.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refused {
@@ -77,7 +46,8 @@ pub enum Refused {
 pub struct Mailbox {
     queues: Mutex<Queues>,
     arrived: Notify,
-    budget: Arc<MessageBudget>,
+    /// The bytes of messages all mailboxes of the runtime hold together.
+    budget: Arc<SharedBudget>,
 }
 
 struct Queues {
@@ -102,8 +72,8 @@ impl Queues {
 }
 
 impl Mailbox {
-    /// An empty mailbox whose messages count against `budget`.
-    pub fn new(budget: Arc<MessageBudget>) -> Self {
+    /// An empty mailbox whose messages' bytes count against `budget`.
+    pub fn new(budget: Arc<SharedBudget>) -> Self {
         Mailbox {
             queues: Mutex::new(Queues {
                 next_arrival: 0,
@@ -136,7 +106,7 @@ impl Mailbox {
                 }
                 if !self.budget.take(bytes) {
                     return Err(Refused::OverBudget {
-                        limit: self.budget.limit,
+                        limit: self.budget.limit(),
                     });
                 }
                 queues.message_bytes += bytes;
@@ -222,7 +192,7 @@ mod tests {
     }
 
     fn unbudgeted() -> Mailbox {
-        Mailbox::new(MessageBudget::new(usize::MAX))
+        Mailbox::new(SharedBudget::new(usize::MAX))
     }
 
     fn text_of(signal: Signal) -> String {
@@ -290,7 +260,7 @@ mod tests {
 
     #[test]
     fn mailboxes_share_the_runtime_budget_and_give_it_back() {
-        let budget = MessageBudget::new(3 << 20);
+        let budget = SharedBudget::new(3 << 20);
         let first = Mailbox::new(budget.clone());
         let second = Mailbox::new(budget.clone());
         let big = "x".repeat(1 << 20);

@@ -9,7 +9,6 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Notify;
 
-use crate::api::timer::TimerBudget;
 use crate::bindings::{
     CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
     StartInfo,
@@ -18,11 +17,11 @@ use crate::chunks::CompiledChunks;
 use crate::engine::{WasmEngine, MAX_WASM_STACK};
 use crate::instance::{Instance, ProcessState};
 use crate::logging::{field, LogSink};
-use crate::mailbox::{Mailbox, MessageBudget, Refused};
+use crate::mailbox::{Mailbox, Refused};
 use crate::manifest::{Kind, Manifest, ProcessLua};
 use crate::pid::{Pid, PidCounter};
 use crate::registry::NameRegistry;
-use crate::sandbox::{Limits, SharedLimits};
+use crate::sandbox::{Limits, SharedBudget, SharedLimits};
 use crate::table::{ProcessHandle, ProcessTable, Relations};
 use crate::terminal::Terminal;
 
@@ -123,9 +122,9 @@ pub struct Runtime {
     /// Each entry's compiled chunk, for its later processes.
     pub chunks: CompiledChunks,
     /// What all mailboxes may hold together.
-    messages: Arc<MessageBudget>,
+    messages: Arc<SharedBudget>,
     /// The timers all processes may have pending together.
-    pub timers: Arc<TimerBudget>,
+    pub timers: Arc<SharedBudget>,
     hosts: Mutex<HashMap<String, HostKind>>,
     events: UnboundedSender<RuntimeEvent>,
     /// Woken whenever the last live process ends.
@@ -153,8 +152,8 @@ impl Runtime {
             log,
             default_limits,
             chunks: CompiledChunks::default(),
-            messages: MessageBudget::new(shared.message_memory),
-            timers: TimerBudget::new(shared.pending_timers),
+            messages: SharedBudget::new(shared.message_memory),
+            timers: SharedBudget::new(shared.pending_timers),
             hosts: Mutex::default(),
             events,
             idle: Notify::new(),

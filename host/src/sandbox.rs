@@ -1,6 +1,8 @@
 //! Per-instance limits: memory, CPU (fuel), wall-clock time, and how a trap caused by
 //! one of them becomes an error that names the limit.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::{ResourceLimiter, Trap};
@@ -55,6 +57,43 @@ impl Default for SharedLimits {
             message_memory: crate::mailbox::DEFAULT_MESSAGE_MEMORY,
             pending_timers: crate::api::timer::DEFAULT_PENDING_TIMERS,
         }
+    }
+}
+
+/// An amount several holders draw from together and never beyond its limit: the
+/// bytes of messages all mailboxes hold, the timers all processes have pending.
+pub struct SharedBudget {
+    used: AtomicUsize,
+    limit: usize,
+}
+
+impl SharedBudget {
+    /// A budget of `limit`, none of it used.
+    pub fn new(limit: usize) -> Arc<Self> {
+        Arc::new(SharedBudget {
+            used: AtomicUsize::new(0),
+            limit,
+        })
+    }
+
+    /// The limit.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Takes `amount`; `false` (taking nothing) if it does not fit.
+    pub fn take(&self, amount: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(amount)
+                    .filter(|total| *total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    /// Gives back `amount` taken before.
+    pub fn give_back(&self, amount: usize) {
+        self.used.fetch_sub(amount, Ordering::AcqRel);
     }
 }
 

@@ -1,13 +1,13 @@
 //! `wippy:runtime/timer`: one-shot timers on tokio's clock; a fired timer is a
 //! signal in the owner's mailbox.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::bindings::wippy::runtime::timer::Host;
 use crate::bindings::{ErrorInfo, Signal};
 use crate::instance::ProcessState;
+use crate::sandbox::SharedBudget;
 
 /// Timers one process may have pending. Each costs the host a task; past this a
 /// guest is hostile or broken, and it is stopped rather than allowed to grow the
@@ -18,43 +18,24 @@ pub const MAX_PENDING_TIMERS: usize = 65_536;
 /// `--max-timers` says otherwise: about 500 MiB of host tasks.
 pub const DEFAULT_PENDING_TIMERS: usize = 1 << 20;
 
-/// The timers all processes of a runtime may have pending together.
-pub struct TimerBudget {
-    pending: AtomicUsize,
-    limit: usize,
-}
-
-impl TimerBudget {
-    /// A budget of `limit` timers, none pending.
-    pub fn new(limit: usize) -> Arc<Self> {
-        Arc::new(TimerBudget {
-            pending: AtomicUsize::new(0),
-            limit,
-        })
-    }
-
-    /// A place for one more pending timer, if there is one.
-    fn take(self: &Arc<Self>) -> Option<TimerPermit> {
-        self.pending
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |pending| {
-                (pending < self.limit).then_some(pending + 1)
-            })
-            .ok()?;
-        Some(TimerPermit {
-            budget: self.clone(),
-        })
-    }
-}
-
-/// One pending timer's place in the [`TimerBudget`], given back when the timer's
-/// task ends: it fired, was cancelled, or its process ended.
+/// One pending timer's place in the runtime's timer budget, given back when the
+/// timer's task ends: it fired, was cancelled, or its process ended.
 struct TimerPermit {
-    budget: Arc<TimerBudget>,
+    budget: Arc<SharedBudget>,
+}
+
+impl TimerPermit {
+    /// A place for one more pending timer, if `budget` has one.
+    fn take(budget: &Arc<SharedBudget>) -> Option<Self> {
+        budget.take(1).then(|| TimerPermit {
+            budget: budget.clone(),
+        })
+    }
 }
 
 impl Drop for TimerPermit {
     fn drop(&mut self) {
-        self.budget.pending.fetch_sub(1, Ordering::AcqRel);
+        self.budget.give_back(1);
     }
 }
 
@@ -67,12 +48,12 @@ impl Host for ProcessState {
             ));
             return;
         }
-        let Some(permit) = self.runtime.timers.take() else {
+        let Some(permit) = TimerPermit::take(&self.runtime.timers) else {
             self.process.kill(ErrorInfo::crash(
                 "Internal",
                 format!(
                     "runtime timer limit of {} pending timers exceeded",
-                    self.runtime.timers.limit
+                    self.runtime.timers.limit()
                 ),
             ));
             return;
