@@ -273,6 +273,14 @@ type Notified = task::Notified<Arc<Handle>>;
 /// woke the other worker and moved the pair across threads and caches.
 const MAX_LIFO_POLLS_PER_TICK: usize = 64;
 
+/// wippy-wasm (vendor/README.md): a worker wakes a parked one only when at least
+/// this many tasks wait in its run queue, as Erlang's schedulers wake a sleeping
+/// scheduler only past a run-queue threshold (`+swt`). Upstream wakes one for the
+/// first task queued behind the LIFO slot, so two processes messaging each other
+/// kept both workers waking and parking (an eventfd write and a futex wait per
+/// message) for work one worker does sooner alone.
+const WAKE_THRESHOLD: usize = 2;
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn create(
     size: usize,
@@ -1226,7 +1234,7 @@ impl Core {
         if self.is_searching {
             return false;
         }
-        self.lifo_slot.is_some() as usize + self.run_queue.len() > 1
+        self.run_queue.len() >= WAKE_THRESHOLD
     }
 
     /// Prepares the worker state for parking.
@@ -1411,7 +1419,7 @@ impl Handle {
             core.lifo_slot = Some(task);
 
             ret
-        };
+        } && core.run_queue.len() >= WAKE_THRESHOLD;
 
         // Only notify if not currently parked. If `park` is `None`, then the
         // scheduling is from a resource driver. As notifications often come in
