@@ -24,12 +24,12 @@
 //! because the split needs two instances, which `System` cannot give.
 //!
 //! The process heap keeps freed small blocks (up to [`SMALL_MAX`] bytes, in classes
-//! of 16) on a free list per class and hands them out again before asking dlmalloc:
+//! of 8) on a free list per class and hands them out again before asking dlmalloc:
 //! Lua objects, messages and their payloads are small and short-lived, and dlmalloc's
 //! `malloc` and `free` (which coalesces every block with its neighbours) were a tenth
-//! of the CPU of message passing and spawns. A class's blocks are never given back to
-//! dlmalloc, so a process holds at most the peak of its small blocks; its memory limit
-//! counts them as before, since they are in its linear memory.
+//! of the CPU of message passing and spawns. The lists hold at most [`SMALL_KEPT_BYTES`]
+//! together; past that a freed block goes back to dlmalloc, so a process that drops
+//! many small objects can still use their memory for a large one.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::{Cell, UnsafeCell};
@@ -77,16 +77,27 @@ static ALLOCATOR: SnapshotAllocator = SnapshotAllocator(UnsafeCell::new(Heaps {
 
 /// Largest block the process heap keeps on a free list of its own when freed.
 const SMALL_MAX: usize = 256;
-/// Size step between the free lists' classes, and the most alignment they give.
-const SMALL_STEP: usize = 16;
+/// Size step between the free lists' classes, and the most alignment they give:
+/// dlmalloc's own on wasm32, so a class rounds no request up more than it does.
+const SMALL_STEP: usize = 8;
 /// Free lists of the process heap: class `i` holds blocks of `(i + 1) * SMALL_STEP`.
 const SMALL_CLASSES: usize = SMALL_MAX / SMALL_STEP;
+/// Most bytes the free lists hold together (more than a garbage collection cycle of
+/// a process frees, `vm::MIN_GC_SLEEP_BYTES`).
+const SMALL_KEPT_BYTES: usize = 1 << 20;
 
 /// The process heap: dlmalloc, and in front of it the free lists of small blocks.
 struct ProcessHeap {
     dlmalloc: Dlmalloc<GrowingMemory>,
     /// Head of each class's list of freed blocks; a freed block holds the next.
     free: [*mut u8; SMALL_CLASSES],
+    /// Bytes of the blocks on the lists.
+    kept_bytes: usize,
+}
+
+/// Bytes of every block of a class.
+const fn class_bytes(class: usize) -> usize {
+    (class + 1) * SMALL_STEP
 }
 
 /// The free list a small block belongs to, or `None` for blocks dlmalloc serves.
@@ -106,10 +117,11 @@ impl ProcessHeap {
         if head.is_null() {
             // Every block of a class has the class's full size, so any of them can
             // serve any request of the class.
-            return unsafe { self.dlmalloc.malloc((class + 1) * SMALL_STEP, SMALL_STEP) };
+            return unsafe { self.dlmalloc.malloc(class_bytes(class), SMALL_STEP) };
         }
         // SAFETY: `head` is a freed block of this class; its first word is the next.
         self.free[class] = unsafe { head.cast::<*mut u8>().read() };
+        self.kept_bytes -= class_bytes(class);
         head
     }
 
@@ -117,11 +129,13 @@ impl ProcessHeap {
     /// `ptr` was allocated by this heap with `layout`, and is not used again.
     unsafe fn free(&mut self, ptr: *mut u8, layout: Layout) {
         match small_class(layout) {
-            // SAFETY: the block is at least 16 bytes and 16-aligned, ours to reuse.
-            Some(class) => unsafe {
-                ptr.cast::<*mut u8>().write(self.free[class]);
+            Some(class) if self.kept_bytes + class_bytes(class) <= SMALL_KEPT_BYTES => {
+                // SAFETY: the block is at least 8 bytes and 8-aligned, ours to reuse.
+                unsafe { ptr.cast::<*mut u8>().write(self.free[class]) };
                 self.free[class] = ptr;
-            },
+                self.kept_bytes += class_bytes(class);
+            }
+            Some(class) => unsafe { self.dlmalloc.free(ptr, class_bytes(class), SMALL_STEP) },
             None => unsafe { self.dlmalloc.free(ptr, layout.size(), layout.align()) },
         }
     }
@@ -181,6 +195,7 @@ pub fn seal() {
                 headroom: Cell::new(Some(headroom)),
             }),
             free: [ptr::null_mut(); SMALL_CLASSES],
+            kept_bytes: 0,
         });
     }
     // The heap's first allocation sets up its region, which writes a footer at the
