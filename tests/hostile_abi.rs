@@ -37,7 +37,7 @@ fn core_module(start_body: &str, run_body: &str) -> String {
     (local.get $at))
   (func (export "wippy:runtime/guest@0.1.0#initialize"))
   (func (export "wippy:runtime/guest@0.1.0#start")
-    (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+    (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64) (result i32)
     {start_body})
   (func (export "wippy:runtime/guest@0.1.0#run") (param i32) (result i32)
     {run_body}))"#

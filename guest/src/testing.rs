@@ -267,6 +267,7 @@ pub fn run_process(source: &str, prepare: impl FnOnce(&mut Recorded)) -> Process
         modules: ["io", "time", "logger", "json"].map(String::from).to_vec(),
         args: Vec::new(),
         compiled: None,
+        memory_limit: u64::MAX,
     };
     let recorded = host.0.clone();
     let mut process = match crate::vm::Process::start(Box::new(host), info) {

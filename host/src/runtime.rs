@@ -236,6 +236,7 @@ impl Runtime {
             method: definition.method.clone(),
             modules: definition.modules.clone(),
             args: request.args,
+            memory_limit: limits.memory_bytes,
         };
         instance.arm_epoch();
         let started = instance
