@@ -82,8 +82,9 @@ const SMALL_MAX: usize = 256;
 const SMALL_STEP: usize = 8;
 /// Free lists of the process heap: class `i` holds blocks of `(i + 1) * SMALL_STEP`.
 const SMALL_CLASSES: usize = SMALL_MAX / SMALL_STEP;
-/// Most bytes the free lists hold together (more than a garbage collection cycle of
-/// a process frees, `vm::MIN_GC_SLEEP_BYTES`).
+/// Most bytes the free lists hold together: twice the least a process allocates
+/// between two collections (`vm::MIN_GC_SLEEP_BYTES`), so what a small process frees
+/// in a collection is reused.
 const SMALL_KEPT_BYTES: usize = 1 << 20;
 
 /// The process heap: dlmalloc, and in front of it the free lists of small blocks.
