@@ -192,6 +192,34 @@ fn a_process_near_its_memory_limit_collects_garbage_before_dying_of_it() {
     );
 }
 
+/// Live data close to the ceiling: 90,000 tables held while 2,000,000 short-lived
+/// ones come and go. Collecting step by step only, the process died of its 24 MiB
+/// limit already with 50,000 held; collecting in full at every step near the limit,
+/// it would crawl.
+#[test]
+fn a_process_whose_live_data_nears_its_limit_keeps_working() {
+    let hold = r#"
+        local io = require('io')
+        return { main = function()
+            local kept = {}
+            for i = 1, 90000 do kept[i] = { i, i } end
+            local sum = 0
+            for i = 1, 2000000 do local t = { i } sum = sum + t[1] end
+            io.print(#kept, sum)
+        end }
+    "#;
+    let project = project_of(
+        &[("hold", "hold.lua", "memory: 24MiB")],
+        &[("hold.lua", hold)],
+    );
+    let run = project.run(&["run", "-x", "app:hold"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (Some(0), "90000\t2000001000000\n"),
+        "{run:?}"
+    );
+}
+
 #[test]
 fn the_memory_flag_sets_the_default_ceiling() {
     let bomb = "return { main = function() local t = {} for i = 1, 1e9 do t[i] = {i} end end }";

@@ -28,8 +28,9 @@
 //! Lua objects, messages and their payloads are small and short-lived, and dlmalloc's
 //! `malloc` and `free` (which coalesces every block with its neighbours) were a tenth
 //! of the CPU of message passing and spawns. The lists hold at most [`SMALL_KEPT_BYTES`]
-//! together; past that a freed block goes back to dlmalloc, so a process that drops
-//! many small objects can still use their memory for a large one.
+//! together; past that a freed block goes back to dlmalloc, and a process near its
+//! memory ceiling gives them all back ([`release_kept_blocks`]), so memory its small
+//! objects held can serve a large one.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::{Cell, UnsafeCell};
@@ -82,9 +83,9 @@ const SMALL_MAX: usize = 256;
 const SMALL_STEP: usize = 8;
 /// Free lists of the process heap: class `i` holds blocks of `(i + 1) * SMALL_STEP`.
 const SMALL_CLASSES: usize = SMALL_MAX / SMALL_STEP;
-/// Most bytes the free lists hold together: twice the least a process allocates
-/// between two collections (`vm::MIN_GC_SLEEP_BYTES`), so what a small process frees
-/// in a collection is reused.
+/// Most bytes the blocks on the free lists take in the heap together: twice the least
+/// a process allocates between two collections (`vm::MIN_GC_SLEEP_BYTES`), so what a
+/// small process frees in a collection is reused.
 const SMALL_KEPT_BYTES: usize = 1 << 20;
 
 /// The process heap: dlmalloc, and in front of it the free lists of small blocks.
@@ -92,13 +93,19 @@ struct ProcessHeap {
     dlmalloc: Dlmalloc<GrowingMemory>,
     /// Head of each class's list of freed blocks; a freed block holds the next.
     free: [*mut u8; SMALL_CLASSES],
-    /// Bytes of the blocks on the lists.
+    /// Bytes the blocks on the lists take in the heap.
     kept_bytes: usize,
 }
 
 /// Bytes of every block of a class.
 const fn class_bytes(class: usize) -> usize {
     (class + 1) * SMALL_STEP
+}
+
+/// Bytes a block of a class takes in the heap: dlmalloc adds a 4-byte header and
+/// rounds up to 8 on wasm32.
+const fn chunk_bytes(class: usize) -> usize {
+    class_bytes(class) + SMALL_STEP
 }
 
 /// The free list a small block belongs to, or `None` for blocks dlmalloc serves.
@@ -122,7 +129,7 @@ impl ProcessHeap {
         }
         // SAFETY: `head` is a freed block of this class; its first word is the next.
         self.free[class] = unsafe { head.cast::<*mut u8>().read() };
-        self.kept_bytes -= class_bytes(class);
+        self.kept_bytes -= chunk_bytes(class);
         head
     }
 
@@ -130,11 +137,11 @@ impl ProcessHeap {
     /// `ptr` was allocated by this heap with `layout`, and is not used again.
     unsafe fn free(&mut self, ptr: *mut u8, layout: Layout) {
         match small_class(layout) {
-            Some(class) if self.kept_bytes + class_bytes(class) <= SMALL_KEPT_BYTES => {
+            Some(class) if self.kept_bytes + chunk_bytes(class) <= SMALL_KEPT_BYTES => {
                 // SAFETY: the block is at least 8 bytes and 8-aligned, ours to reuse.
                 unsafe { ptr.cast::<*mut u8>().write(self.free[class]) };
                 self.free[class] = ptr;
-                self.kept_bytes += class_bytes(class);
+                self.kept_bytes += chunk_bytes(class);
             }
             Some(class) => unsafe { self.dlmalloc.free(ptr, class_bytes(class), SMALL_STEP) },
             None => unsafe { self.dlmalloc.free(ptr, layout.size(), layout.align()) },
@@ -164,6 +171,33 @@ impl ProcessHeap {
                 moved
             }
         }
+    }
+
+    /// Gives every block on the free lists back to dlmalloc.
+    fn release_kept_blocks(&mut self) {
+        for class in 0..SMALL_CLASSES {
+            let mut block = std::mem::replace(&mut self.free[class], ptr::null_mut());
+            while !block.is_null() {
+                // SAFETY: `block` is a freed block of this class, allocated from
+                // dlmalloc with the class's size; its first word is the next.
+                unsafe {
+                    let next = block.cast::<*mut u8>().read();
+                    self.dlmalloc.free(block, class_bytes(class), SMALL_STEP);
+                    block = next;
+                }
+            }
+        }
+        self.kept_bytes = 0;
+    }
+}
+
+/// Gives the blocks the process heap keeps for reuse back to dlmalloc, where they
+/// can merge into larger ones. Nothing happens before [`seal`].
+pub fn release_kept_blocks() {
+    // SAFETY: single-threaded (see `Sync` above) and no allocation is in progress.
+    let heaps = unsafe { &mut *ALLOCATOR.0.get() };
+    if let Some(process) = heaps.process() {
+        process.release_kept_blocks();
     }
 }
 
@@ -311,7 +345,6 @@ unsafe impl GlobalAlloc for SnapshotAllocator {
                 }
                 block
             }
-            // dlmalloc knows which of its blocks are fresh memory, zero already.
             Some(process) => process.dlmalloc.calloc(layout.size(), layout.align()),
             None => heaps.snapshot.calloc(layout.size(), layout.align()),
         }

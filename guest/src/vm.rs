@@ -61,37 +61,67 @@ const MIN_GC_SLEEP_BYTES: usize = 512 << 10;
 /// full collection runs between two steps once half of the room that was left after
 /// the last one is used.
 struct MemoryPressure {
-    /// Bytes the heap may use: the ceiling less the memory the process started with.
+    /// Bytes the heap may take: the ceiling less what the memory holds besides it.
     budget: usize,
+    /// Heap size after the last full collection (or at the start).
+    after_last: usize,
     /// Heap size past which the next full collection runs.
     collect_above: usize,
+    /// Least growth of the heap between two full collections. It doubles each time
+    /// a collection frees less than a quarter of what the heap grew by since the
+    /// last, so live data close to the ceiling does not make every step collect.
+    min_growth: usize,
 }
+
+/// Largest heap collected in full: a collection runs inside one `run` call, which
+/// the host stops after 2 s (`SLICE_LIMIT`); larger heaps keep the incremental
+/// collector's pacing alone.
+const MAX_FULL_COLLECTION_BYTES: usize = 128 << 20;
 
 impl MemoryPressure {
     fn new(memory_limit: u64, lua: &Lua) -> Self {
         let limit = usize::try_from(memory_limit).unwrap_or(usize::MAX);
+        let heap = lua.gc_metrics().total_allocation();
+        let besides_heap = linear_memory_bytes().saturating_sub(heap);
         let mut pressure = MemoryPressure {
-            budget: limit.saturating_sub(linear_memory_bytes()),
+            budget: limit.saturating_sub(besides_heap),
+            after_last: heap,
             collect_above: 0,
+            min_growth: MIN_GC_SLEEP_BYTES,
         };
-        pressure.collected(lua.gc_metrics().total_allocation());
+        pressure.set_mark();
         pressure
     }
 
-    /// Sets the next mark from the heap's size after a collection; at least
-    /// [`MIN_GC_SLEEP_BYTES`] on, so live data over the budget does not make every
-    /// step collect.
-    fn collected(&mut self, heap_bytes: usize) {
-        let room = self.budget.saturating_sub(heap_bytes) / 2;
-        self.collect_above = heap_bytes.saturating_add(room.max(MIN_GC_SLEEP_BYTES));
+    fn set_mark(&mut self) {
+        let room = self.budget.saturating_sub(self.after_last) / 2;
+        self.collect_above = self.after_last.saturating_add(room.max(self.min_growth));
     }
 
     /// Collects in full if the heap has grown past the mark.
     fn relieve(&mut self, lua: &mut Lua) {
-        if lua.gc_metrics().total_allocation() > self.collect_above {
-            lua.gc_collect();
-            self.collected(lua.gc_metrics().total_allocation());
+        let before = lua.gc_metrics().total_allocation();
+        if before <= self.collect_above || before > MAX_FULL_COLLECTION_BYTES {
+            return;
         }
+        // `gc_collect` finishes a cycle under way, whose marks keep what died since:
+        // one more cycle collects that too.
+        let midway = !lua.gc_sleeping();
+        lua.gc_collect();
+        if midway {
+            lua.gc_collect();
+        }
+        #[cfg(target_arch = "wasm32")]
+        crate::allocator::release_kept_blocks();
+        let after = lua.gc_metrics().total_allocation();
+        let grown = before.saturating_sub(self.after_last);
+        self.min_growth = if before.saturating_sub(after) < grown / 4 {
+            self.min_growth.saturating_mul(2).min(self.budget)
+        } else {
+            MIN_GC_SLEEP_BYTES
+        };
+        self.after_last = after;
+        self.set_mark();
     }
 }
 

@@ -167,6 +167,12 @@ impl Lua {
         assert!(self.arena.collection_phase() == CollectionPhase::Sleeping);
     }
 
+    /// Whether no collection cycle is under way. (wippy-wasm: `gc_collect` finishes a
+    /// cycle under way, which keeps what died after that cycle marked it.)
+    pub fn gc_sleeping(&self) -> bool {
+        self.arena.collection_phase() == CollectionPhase::Sleeping
+    }
+
     pub fn gc_metrics(&self) -> &Metrics {
         self.arena.metrics()
     }
