@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{index_with, spawning_parent, Project, TWO_OF_FOUR_SPAWNED};
+use common::{index_with, spawning_parent, Project, Run, TWO_OF_FOUR_SPAWNED};
 
 /// An entry item with its own `limits:` block.
 fn limited(name: &str, file: &str, limits: &str) -> String {
@@ -22,6 +22,12 @@ fn project_of(entries: &[(&str, &str, &str)], files: &[(&str, &str)]) -> Project
     let mut all = vec![("_index.yaml", index.as_str())];
     all.extend_from_slice(files);
     Project::new(&all)
+}
+
+/// Runs `source` as the project's only entry, under `limits`, with `run -x`.
+fn run_alone(source: &str, limits: &str) -> Run {
+    let project = project_of(&[("main", "main.lua", limits)], &[("main.lua", source)]);
+    project.run(&["run", "-x", "app:main"])
 }
 
 const LOOP_FOREVER: &str = "return { main = function() while true do end end }";
@@ -180,11 +186,7 @@ fn a_process_near_its_memory_limit_collects_garbage_before_dying_of_it() {
             io.print('done')
         end }
     "#;
-    let project = project_of(
-        &[("churn", "churn.lua", "memory: 24MiB")],
-        &[("churn.lua", churn)],
-    );
-    let run = project.run(&["run", "-x", "app:churn"]);
+    let run = run_alone(churn, "memory: 24MiB");
     assert_eq!(
         (run.code, run.stdout.as_str()),
         (Some(0), "done\n"),
@@ -208,14 +210,11 @@ fn a_process_whose_live_data_nears_its_limit_keeps_working() {
             io.print(#kept, sum)
         end }
     "#;
-    let project = project_of(
-        &[("hold", "hold.lua", "memory: 24MiB")],
-        &[("hold.lua", hold)],
-    );
-    let run = project.run(&["run", "-x", "app:hold"]);
+    let run = run_alone(hold, "memory: 24MiB");
+    let printed = "90000\t2000001000000\n";
     assert_eq!(
         (run.code, run.stdout.as_str()),
-        (Some(0), "90000\t2000001000000\n"),
+        (Some(0), printed),
         "{run:?}"
     );
 }
