@@ -213,7 +213,7 @@ pub fn seal() {
     if !heaps.process.is_null() {
         return;
     }
-    let end = memory_size(0) * WASM_PAGE;
+    let end = memory_bytes();
     if memory_grow(0, HEADROOM_PAGES) == usize::MAX {
         return;
     }
@@ -247,6 +247,11 @@ pub fn seal() {
     heaps.sealed_at = end;
 }
 
+/// Bytes of linear memory the instance has now.
+pub fn memory_bytes() -> usize {
+    memory_size(0) * WASM_PAGE
+}
+
 /// Where a heap gets its memory: `memory.grow`, as dlmalloc's own wasm `System`
 /// does, except that the process heap first takes the headroom [`seal`] grew.
 struct GrowingMemory {
@@ -271,7 +276,7 @@ unsafe impl Allocator for GrowingMemory {
                 return (start as *mut u8, len, 0);
             }
             // While the headroom ends the memory, growing extends it into one region.
-            if memory_size(0) * WASM_PAGE == start + len {
+            if memory_bytes() == start + len {
                 let missing = (size - len).div_ceil(WASM_PAGE);
                 if Self::grow(missing).is_some() {
                     return (start as *mut u8, len + missing * WASM_PAGE, 0);

@@ -65,8 +65,6 @@ struct MemoryPressure {
     budget: usize,
     /// Heap size after the last full collection (or at the start).
     after_last: usize,
-    /// Heap size past which the next full collection runs.
-    collect_above: usize,
     /// Least growth of the heap between two full collections. It doubles each time
     /// a collection frees less than a quarter of what the heap grew by since the
     /// last, so live data close to the ceiling does not make every step collect.
@@ -83,25 +81,23 @@ impl MemoryPressure {
         let limit = usize::try_from(memory_limit).unwrap_or(usize::MAX);
         let heap = lua.gc_metrics().total_allocation();
         let besides_heap = linear_memory_bytes().saturating_sub(heap);
-        let mut pressure = MemoryPressure {
+        MemoryPressure {
             budget: limit.saturating_sub(besides_heap),
             after_last: heap,
-            collect_above: 0,
             min_growth: MIN_GC_SLEEP_BYTES,
-        };
-        pressure.set_mark();
-        pressure
+        }
     }
 
-    fn set_mark(&mut self) {
+    /// Heap size past which the next full collection runs.
+    fn mark(&self) -> usize {
         let room = self.budget.saturating_sub(self.after_last) / 2;
-        self.collect_above = self.after_last.saturating_add(room.max(self.min_growth));
+        self.after_last.saturating_add(room.max(self.min_growth))
     }
 
     /// Collects in full if the heap has grown past the mark.
     fn relieve(&mut self, lua: &mut Lua) {
         let before = lua.gc_metrics().total_allocation();
-        if before <= self.collect_above || before > MAX_FULL_COLLECTION_BYTES {
+        if before <= self.mark() || before > MAX_FULL_COLLECTION_BYTES {
             return;
         }
         // `gc_collect` finishes a cycle under way, whose marks keep what died since:
@@ -121,7 +117,6 @@ impl MemoryPressure {
             MIN_GC_SLEEP_BYTES
         };
         self.after_last = after;
-        self.set_mark();
     }
 }
 
@@ -129,7 +124,7 @@ impl MemoryPressure {
 fn linear_memory_bytes() -> usize {
     #[cfg(target_arch = "wasm32")]
     {
-        core::arch::wasm32::memory_size(0) * 64 * 1024
+        crate::allocator::memory_bytes()
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
