@@ -441,6 +441,115 @@ fn all_mailboxes_together_hold_at_most_the_message_memory() {
 }
 
 #[test]
+fn all_processes_together_grow_at_most_into_the_total_memory() {
+    // A ceiling of 64 MiB each times thousands of processes is more than a machine
+    // has: past the runtime's total, the process that grows is stopped, the others
+    // keep what they hold, and what an ended process held is free again.
+    let parent = r#"
+        local io = require('io')
+        local inbox, events = process.inbox(), process.events()
+        local holder
+
+        -- A holder of `mib` MiB: its PID once it holds them, or nil and its error.
+        local function hold(mib)
+            local pid = process.spawn_monitored(holder, 'app:processes', process.pid(), mib)
+            local r = channel.select { inbox:case_receive(), events:case_receive() }
+            if r.channel == inbox then return pid end
+            return nil, r.value.result.error
+        end
+
+        local function release(pid)
+            process.send(pid, 'release')
+            return events:receive().result.value
+        end
+
+        return { main = function(entry)
+            holder = entry
+            local first = assert(hold(8))
+            local second = assert(hold(8))
+            local third, err = hold(8)
+            io.print(tostring(third), tostring(err))
+            io.print(release(first))
+            local fourth = assert(hold(8))
+            io.print(release(second), release(fourth))
+            return 0
+        end }"#;
+    // About 16 MiB each: the array part doubles, so its last two sizes live together.
+    let table_holder = r#"
+        return { main = function(parent, mib)
+            local held = {}
+            for i = 1, mib * 1024 * 1024 // 16 do held[i] = i end
+            process.send(parent, 'held')
+            process.inbox():receive()
+            return #held
+        end }"#;
+    // string.rep refuses with Lua's catchable error instead of trapping.
+    let string_holder = r#"
+        return { main = function(parent, mib)
+            local held = string.rep('x', mib * 1024 * 1024)
+            process.send(parent, 'held')
+            process.inbox():receive()
+            return #held // (1024 * 1024)
+        end }"#;
+    let project = project_of(
+        &[
+            ("parent", "parent.lua", ""),
+            ("tables", "tables.lua", ""),
+            ("strings", "strings.lua", ""),
+        ],
+        &[
+            ("parent.lua", parent),
+            ("tables.lua", table_holder),
+            ("strings.lua", string_holder),
+        ],
+    );
+    let total = "total memory limit of 40 MiB exceeded (what all processes may grow into together)";
+    let run = project.run(&[
+        "run",
+        "--total-memory",
+        "40MiB",
+        "-x",
+        "app:parent",
+        "app:tables",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!("nil\t{total}\n524288\n524288\t524288\n")
+    );
+
+    let run = project.run(&[
+        "run",
+        "--total-memory",
+        "20MiB",
+        "-x",
+        "app:parent",
+        "app:strings",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let total = total.replace("40 MiB", "20 MiB");
+    assert_eq!(
+        run.stdout,
+        format!("nil\tapp:strings:3: not enough memory: {total}\n8\n8\t8\n")
+    );
+
+    let bad = project.run(&[
+        "run",
+        "--total-memory",
+        "0",
+        "-x",
+        "app:parent",
+        "app:tables",
+    ]);
+    assert_eq!(bad.code, Some(1), "{bad:?}");
+    assert!(
+        bad.stderr
+            .contains("--total-memory: expected a positive size such as 1GiB, got 0"),
+        "{bad:?}"
+    );
+}
+
+#[test]
 fn all_processes_together_have_at_most_the_runtime_timer_limit_pending() {
     let parent = r#"
         local io = require('io')

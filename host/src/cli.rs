@@ -74,6 +74,11 @@ struct RunArgs {
     /// Live processes at most (instance pool size); a spawn past it fails.
     #[arg(long = "max-processes", default_value_t = DEFAULT_MAX_PROCESSES)]
     max_processes: u32,
+    /// Bytes of memory all processes may grow into together, beyond what each
+    /// starts with (`8GiB`; default: half of the machine's); a process growing
+    /// past it is stopped.
+    #[arg(long = "total-memory")]
+    total_memory: Option<String>,
     /// Bytes of messages all mailboxes hold together (`1GiB`, `64MiB`); a send
     /// past it fails.
     #[arg(long = "message-memory")]
@@ -171,20 +176,14 @@ fn log_mode(args: &RunArgs, runs_terminal_process: bool) -> LogMode {
     }
 }
 
-/// `--message-memory` and `--max-timers`.
+/// `--total-memory`, `--message-memory` and `--max-timers`.
 fn shared_limits(args: &RunArgs) -> anyhow::Result<SharedLimits> {
     let mut shared = SharedLimits::default();
+    if let Some(text) = &args.total_memory {
+        shared.total_memory = shared_size("--total-memory", text)?;
+    }
     if let Some(text) = &args.message_memory {
-        let bytes = manifest::parse_size(text)
-            .filter(|bytes| *bytes > 0)
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--message-memory: expected a positive size such as 1GiB, got {text}"
-                )
-            })?;
-        shared.message_memory = usize::try_from(bytes).map_err(|_| {
-            anyhow::anyhow!("--message-memory: {text} is more than this machine addresses")
-        })?;
+        shared.message_memory = shared_size("--message-memory", text)?;
     }
     anyhow::ensure!(
         args.max_timers > 0,
@@ -192,6 +191,17 @@ fn shared_limits(args: &RunArgs) -> anyhow::Result<SharedLimits> {
     );
     shared.pending_timers = args.max_timers;
     Ok(shared)
+}
+
+/// The positive size `text` gives for `flag`.
+fn shared_size(flag: &str, text: &str) -> anyhow::Result<usize> {
+    let bytes = manifest::parse_size(text)
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| {
+            anyhow::anyhow!("{flag}: expected a positive size such as 1GiB, got {text}")
+        })?;
+    usize::try_from(bytes)
+        .map_err(|_| anyhow::anyhow!("{flag}: {text} is more than this machine addresses"))
 }
 
 fn default_limits(args: &RunArgs) -> anyhow::Result<Limits> {

@@ -139,7 +139,7 @@ impl WasmEngine {
         store.set_epoch_deadline(crate::instance::slice_ticks(crate::sandbox::SLICE_LIMIT));
         match guest.pre.instantiate(&mut store) {
             Ok(world) => Ok((store, world)),
-            Err(_) if store.data().limiter.denied => Err(wasmtime::Error::new(
+            Err(_) if store.data().limiter.denied.is_some() => Err(wasmtime::Error::new(
                 crate::sandbox::LimitBelowStart::new(&store.data().limiter),
             )),
             Err(error) => Err(error),

@@ -11,7 +11,8 @@ use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, Step};
 use crate::engine::{ProcessSlot, EPOCH_TICK};
 use crate::runtime::Runtime;
 use crate::sandbox::{
-    describe_failure, timeout_message, Limits, MemoryLimiter, TrapContext, SLICE_LIMIT,
+    describe_failure, explain_out_of_memory, timeout_message, Limits, MemoryLimiter, TrapContext,
+    SLICE_LIMIT,
 };
 use crate::table::ProcessHandle;
 
@@ -53,10 +54,11 @@ impl ProcessState {
     /// arguments, files, sockets or inherited stdio. The guest's Rust standard
     /// library only needs WASI for its random seed and clocks.
     pub fn new(runtime: Arc<Runtime>, process: Arc<ProcessHandle>, limits: &Limits) -> Self {
+        let limiter = MemoryLimiter::new(limits.memory_bytes, runtime.guest_memory.clone());
         ProcessState {
             runtime,
             process,
-            limiter: MemoryLimiter::new(limits.memory_bytes),
+            limiter,
             panic_message: None,
             slot: None,
             slice: SliceDeadline::default(),
@@ -173,6 +175,11 @@ impl Instance {
                 .call_run(&mut self.store, RUN_BUDGET);
             match step {
                 Err(error) => return ExitResult::Failure(self.failure(&error)),
+                Ok(Step::Finished(ExitResult::Failure(mut error))) => {
+                    let state = self.store.data();
+                    explain_out_of_memory(&mut error.message, state.limiter.denied, &self.limits);
+                    return ExitResult::Failure(error);
+                }
                 Ok(Step::Finished(exit)) => return exit,
                 Ok(Step::Runnable) => {
                     if turn_started.elapsed() >= TURN {

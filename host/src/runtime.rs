@@ -123,6 +123,8 @@ pub struct Runtime {
     pub chunks: CompiledChunks,
     /// What all mailboxes may hold together.
     messages: Arc<SharedBudget>,
+    /// The linear memory all processes may grow into together.
+    pub guest_memory: Arc<SharedBudget>,
     /// The timers all processes may have pending together.
     pub timers: Arc<SharedBudget>,
     hosts: Mutex<HashMap<String, HostKind>>,
@@ -152,6 +154,7 @@ impl Runtime {
             log,
             default_limits,
             chunks: CompiledChunks::default(),
+            guest_memory: SharedBudget::new(shared.total_memory),
             messages: SharedBudget::new(shared.message_memory),
             timers: SharedBudget::new(shared.pending_timers),
             hosts: Mutex::default(),

@@ -41,9 +41,12 @@ impl Default for Limits {
 }
 
 /// What all processes of a runtime may hold on the host together. Each process's
-/// own bounds (mailbox, timers) times many processes would not bound the host.
+/// own bounds (memory, mailbox, timers) times many processes would not bound the host.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SharedLimits {
+    /// Bytes of linear memory all processes may grow into together, beyond what
+    /// each starts with (`--total-memory`).
+    pub total_memory: usize,
     /// Bytes of messages all mailboxes hold (`--message-memory`).
     pub message_memory: usize,
     /// Timers pending in all processes (`--max-timers`); each is a host task of
@@ -54,9 +57,31 @@ pub struct SharedLimits {
 impl Default for SharedLimits {
     fn default() -> Self {
         SharedLimits {
+            total_memory: default_total_memory(),
             message_memory: crate::mailbox::DEFAULT_MESSAGE_MEMORY,
             pending_timers: crate::api::timer::DEFAULT_PENDING_TIMERS,
         }
+    }
+}
+
+/// Half of the machine's physical memory (8 GiB when it cannot be read): a process
+/// ceiling of 64 MiB times 20,000 live processes is far more than any machine has,
+/// so without a bound for them together a few hundred processes growing to their
+/// ceilings would get the whole host killed by the kernel.
+pub fn default_total_memory() -> usize {
+    const FALLBACK: usize = 8 << 30;
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, page_bytes) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    match (usize::try_from(pages), usize::try_from(page_bytes)) {
+        (Ok(pages), Ok(page_bytes)) if pages > 0 && page_bytes > 0 => {
+            pages.saturating_mul(page_bytes) / 2
+        }
+        _ => FALLBACK,
     }
 }
 
@@ -97,24 +122,60 @@ impl SharedBudget {
     }
 }
 
-/// Enforces the memory ceiling and remembers a denied growth, because the guest's
-/// allocator then aborts with a trap that names nothing (../shared/notes/stack.md).
+/// Which memory limit refused a growth.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MemoryDenial {
+    /// The process's own ceiling.
+    Process,
+    /// What all processes may grow into together; the limit in bytes.
+    Total(usize),
+}
+
+/// Enforces the memory ceiling and the runtime's total, and remembers a denied
+/// growth, because the guest's allocator then aborts with a trap that names
+/// nothing (../shared/notes/stack.md).
 pub struct MemoryLimiter {
     limit_bytes: usize,
-    /// Set once a growth past the ceiling was refused.
-    pub denied: bool,
+    /// The runtime's memory for all processes' growth.
+    total: Arc<SharedBudget>,
+    /// The size the memory was created with: not counted in `total`, as an idle
+    /// process touches a few pages of it and 10,000 of them must fit.
+    start_bytes: Option<usize>,
+    /// What this process holds of `total`, given back when the limiter is dropped
+    /// with the process's store.
+    held_bytes: usize,
+    /// Set once a growth was refused.
+    pub denied: Option<MemoryDenial>,
     /// The size the first refused growth asked for.
     pub refused_bytes: usize,
 }
 
 impl MemoryLimiter {
-    /// A limiter for `limit_bytes` of linear memory.
-    pub fn new(limit_bytes: u64) -> Self {
+    /// A limiter for `limit_bytes` of linear memory, whose growth beyond its start
+    /// is also taken from `total`.
+    pub fn new(limit_bytes: u64, total: Arc<SharedBudget>) -> Self {
         MemoryLimiter {
             limit_bytes: usize::try_from(limit_bytes).unwrap_or(usize::MAX),
-            denied: false,
+            total,
+            start_bytes: None,
+            held_bytes: 0,
+            denied: None,
             refused_bytes: 0,
         }
+    }
+
+    fn deny(&mut self, denial: MemoryDenial, desired: usize) -> bool {
+        if self.denied.is_none() {
+            self.denied = Some(denial);
+            self.refused_bytes = desired;
+        }
+        false
+    }
+}
+
+impl Drop for MemoryLimiter {
+    fn drop(&mut self) {
+        self.total.give_back(self.held_bytes);
     }
 }
 
@@ -128,12 +189,20 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let allowed = desired <= self.limit_bytes;
-        if !allowed && !self.denied {
-            self.denied = true;
-            self.refused_bytes = desired;
+        if desired > self.limit_bytes {
+            return Ok(self.deny(MemoryDenial::Process, desired));
         }
-        Ok(allowed)
+        // The first call is the memory's creation.
+        let start = *self.start_bytes.get_or_insert(desired);
+        let wanted = desired.saturating_sub(start);
+        if wanted > self.held_bytes {
+            if !self.total.take(wanted - self.held_bytes) {
+                let limit = self.total.limit();
+                return Ok(self.deny(MemoryDenial::Total(limit), desired));
+            }
+            self.held_bytes = wanted;
+        }
+        Ok(true)
     }
 
     fn table_growing(
@@ -150,8 +219,8 @@ impl ResourceLimiter for MemoryLimiter {
 pub struct TrapContext<'a> {
     /// The limits the process ran under.
     pub limits: &'a Limits,
-    /// Whether a memory growth was refused.
-    pub memory_denied: bool,
+    /// Which memory limit refused a growth, if one did.
+    pub memory_denied: Option<MemoryDenial>,
     /// Whether the wall-clock deadline has passed.
     pub deadline_passed: bool,
     /// What the guest's panic hook reported.
@@ -160,11 +229,8 @@ pub struct TrapContext<'a> {
 
 /// The process error for a failed guest call, naming the limit that was hit.
 pub fn describe_failure(error: &wasmtime::Error, context: &TrapContext<'_>) -> String {
-    if context.memory_denied {
-        return format!(
-            "memory limit of {} exceeded",
-            format_bytes(context.limits.memory_bytes)
-        );
+    if let Some(denial) = context.memory_denied {
+        return denial_message(denial, context.limits);
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => "fuel exhausted".into(),
@@ -184,6 +250,31 @@ pub fn describe_failure(error: &wasmtime::Error, context: &TrapContext<'_>) -> S
         // No trap: the host refused what the guest handed over (a dangling pointer,
         // a bad discriminant, invalid UTF-8, ...).
         None => format!("guest broke the ABI: {}", root_message(error)),
+    }
+}
+
+/// `memory limit of 64 MiB exceeded`, or the same for the total of all processes.
+fn denial_message(denial: MemoryDenial, limits: &Limits) -> String {
+    match denial {
+        MemoryDenial::Process => format!(
+            "memory limit of {} exceeded",
+            format_bytes(limits.memory_bytes)
+        ),
+        MemoryDenial::Total(limit) => format!(
+            "total memory limit of {} exceeded (what all processes may grow into together)",
+            format_bytes(limit as u64)
+        ),
+    }
+}
+
+/// Lua's catchable `not enough memory` error, when it ends a process after a
+/// growth was refused, also says which limit refused it: a process far below its
+/// own ceiling may have met the runtime's total.
+pub fn explain_out_of_memory(message: &mut String, denial: Option<MemoryDenial>, limits: &Limits) {
+    if let Some(denial) = denial {
+        if message.ends_with("not enough memory") {
+            message.push_str(&format!(": {}", denial_message(denial, limits)));
+        }
     }
 }
 
@@ -269,26 +360,54 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_denied_growth_names_the_memory_limit() {
-        let mut limiter = MemoryLimiter::new(1 << 20);
-        assert!(limiter.memory_growing(0, 1 << 19, None).unwrap());
-        assert!(!limiter.denied);
-        assert!(!limiter.memory_growing(0, 2 << 20, None).unwrap());
-        let limits = Limits {
-            memory_bytes: 1 << 20,
-            ..Limits::default()
-        };
+    /// The error a process that trapped after `limiter` refused a growth dies with.
+    fn failure_after(limiter: &MemoryLimiter, limits: &Limits) -> String {
         let context = TrapContext {
-            limits: &limits,
+            limits,
             memory_denied: limiter.denied,
             deadline_passed: false,
             panic_message: None,
         };
-        let error = wasmtime::Error::new(Trap::UnreachableCodeReached);
+        describe_failure(
+            &wasmtime::Error::new(Trap::UnreachableCodeReached),
+            &context,
+        )
+    }
+
+    #[test]
+    fn a_denied_growth_names_the_memory_limit() {
+        let mut limiter = MemoryLimiter::new(1 << 20, SharedBudget::new(usize::MAX));
+        assert!(limiter.memory_growing(0, 1 << 19, None).unwrap());
+        assert_eq!(limiter.denied, None);
+        assert!(!limiter.memory_growing(1 << 19, 2 << 20, None).unwrap());
+        let limits = Limits {
+            memory_bytes: 1 << 20,
+            ..Limits::default()
+        };
         assert_eq!(
-            describe_failure(&error, &context),
+            failure_after(&limiter, &limits),
             "memory limit of 1 MiB exceeded"
         );
+    }
+
+    #[test]
+    fn growth_beyond_the_start_is_drawn_from_the_total_and_given_back_at_the_end() {
+        let total = SharedBudget::new(4 << 20);
+        let mut first = MemoryLimiter::new(64 << 20, total.clone());
+        let mut second = MemoryLimiter::new(64 << 20, total.clone());
+        // What each starts with is not counted.
+        assert!(first.memory_growing(0, 1 << 20, None).unwrap());
+        assert!(second.memory_growing(0, 1 << 20, None).unwrap());
+        assert!(first.memory_growing(1 << 20, 4 << 20, None).unwrap());
+        assert!(!second.memory_growing(1 << 20, 3 << 20, None).unwrap());
+        assert_eq!(second.denied, Some(MemoryDenial::Total(4 << 20)));
+        assert_eq!(
+            failure_after(&second, &Limits::default()),
+            "total memory limit of 4 MiB exceeded (what all processes may grow into together)"
+        );
+        drop(first);
+        let mut third = MemoryLimiter::new(64 << 20, total);
+        assert!(third.memory_growing(0, 1 << 20, None).unwrap());
+        assert!(third.memory_growing(1 << 20, 5 << 20, None).unwrap());
     }
 }
