@@ -15,8 +15,13 @@ use wippy_wasm::runtime::{HostKind, Runtime, SpawnRequest};
 use wippy_wasm::sandbox::{Limits, SharedLimits};
 use wippy_wasm::table::ProcessHandle;
 
-/// A start that succeeds: `result::ok` at address 256.
+/// A start that succeeds: `result::ok(start-step::started)` at address 256.
 const START_OK: &str = "(i32.store8 (i32.const 256) (i32.const 0)) (i32.const 256)";
+
+/// A start (or resume-start) whose top level never ends:
+/// `result::ok(start-step::running)` at address 256.
+const START_RUNNING: &str = "(i32.store8 (i32.const 256) (i32.const 0))
+                             (i32.store8 (i32.const 260) (i32.const 1)) (i32.const 256)";
 
 /// A core module implementing the guest exports with the given bodies, and a data
 /// segment at 600 holding two bytes that are not UTF-8 and one at 640 holding a
@@ -37,7 +42,9 @@ fn core_module(start_body: &str, run_body: &str) -> String {
     (local.get $at))
   (func (export "wippy:runtime/guest@0.1.0#initialize"))
   (func (export "wippy:runtime/guest@0.1.0#start")
-    (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64) (result i32)
+    (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32) (result i32)
+    {start_body})
+  (func (export "wippy:runtime/guest@0.1.0#resume-start") (param i32) (result i32)
     {start_body})
   (func (export "wippy:runtime/guest@0.1.0#run") (param i32) (result i32)
     {run_body}))"#
@@ -157,6 +164,19 @@ async fn a_dangling_pointer_from_start_fails_the_spawn() {
     // The host is unharmed: the next hostile spawn is handled the same way.
     let again = spawn(&runtime, &watcher).expect_err("the spawn fails again");
     assert_eq!(again, error);
+    assert_eq!(runtime.processes.len(), 1, "only the watcher is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_top_level_that_never_ends_fails_the_spawn_after_the_slice_limit() {
+    // Each `resume-start` returns at once, so no epoch deadline inside the guest
+    // stops it: the host's own clock must.
+    let (runtime, watcher, _project) = runtime_with(&component(START_RUNNING, "(unreachable)"));
+    let error = spawn(&runtime, &watcher).expect_err("the spawn fails");
+    assert_eq!(
+        error,
+        "failed to execute script: cpu slice limit of 2s exceeded (one step of the guest ran too long)"
+    );
     assert_eq!(runtime.processes.len(), 1, "only the watcher is left");
 }
 

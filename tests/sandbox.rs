@@ -369,6 +369,57 @@ fn a_child_whose_top_level_never_returns_fails_its_spawn_not_its_parent() {
 }
 
 #[test]
+fn a_child_whose_top_level_runs_long_does_not_hold_up_other_processes() {
+    // Four spawns whose children's top levels spin for 1 s each, on two scheduler
+    // threads: were each top level run on the spawner's scheduler thread to its
+    // end, the ticker would wait ~2 s for a thread and die of its 1.5 s timeout.
+    let main = r#"
+        local io = require('io')
+        return { main = function()
+            local events, inbox = process.events(), process.inbox()
+            process.spawn_monitored('app:ticker', 'app:processes')
+            for _ = 1, 4 do process.spawn('app:spawner', 'app:processes', process.pid()) end
+            local exit = events:receive()
+            io.print('ticker', tostring(exit.result.value), tostring(exit.result.error))
+            for _ = 1, 4 do io.print(inbox:receive():payload():data()) end
+            return 0
+        end }"#;
+    let ticker = r#"
+        local time = require('time')
+        return { main = function()
+            for _ = 1, 8 do time.sleep('50ms') end
+            return 'ticked'
+        end }"#;
+    let spawner = r#"
+        return { main = function(parent)
+            local _, err = process.spawn('app:spinner', 'app:processes')
+            process.send(parent, 'spawned', tostring(err))
+        end }"#;
+    let spinner = "while true do end return { main = function() end }";
+    let project = project_of(
+        &[
+            ("main", "main.lua", ""),
+            ("ticker", "ticker.lua", "timeout: 1500ms"),
+            ("spawner", "spawner.lua", ""),
+            ("spinner", "spinner.lua", "timeout: 1s"),
+        ],
+        &[
+            ("main.lua", main),
+            ("ticker.lua", ticker),
+            ("spawner.lua", spawner),
+            ("spinner.lua", spinner),
+        ],
+    );
+    let run = project.run(&["run", "-x", "app:main"]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let failed = "failed to execute script: timeout after 1s\n";
+    assert_eq!(
+        run.stdout,
+        format!("ticker\tticked\tnil\n{}", failed.repeat(4))
+    );
+}
+
+#[test]
 fn a_chunk_that_spawns_its_own_entry_at_top_level_fails_the_spawn_not_the_host() {
     // Each top level runs inside the spawn that started it, on the same thread's
     // stack: unbounded, this overflowed the host's stack and aborted it.

@@ -2,10 +2,10 @@
 
 use std::cell::RefCell;
 
-use crate::bindings::exports::wippy::runtime::guest::Guest;
+use crate::bindings::exports::wippy::runtime::guest::{Guest, StartStep};
 use crate::bindings::{ErrorInfo, ExitResult, StartInfo, Step};
 use crate::host::{Host, WitHost};
-use crate::vm::{internal, Prepared, Process};
+use crate::vm::{internal, Prepared, Process, Starting};
 
 thread_local! {
     /// The Lua state `initialize` built, until `start` binds it to the process. In a
@@ -16,6 +16,9 @@ thread_local! {
     /// bindings' return area, which every process writes anyway, rather than on a
     /// page of `.data` that only this cell would copy into the process.
     static PROCESS: RefCell<Option<Box<Process>>> = const { RefCell::new(None) };
+    /// The process while its chunk's top level runs, between `start` and the
+    /// `resume-start` that ends it; boxed for the same reason.
+    static STARTING: RefCell<Option<Box<Starting>>> = const { RefCell::new(None) };
 }
 
 struct Component;
@@ -33,12 +36,17 @@ impl Guest for Component {
         });
     }
 
-    fn start(info: StartInfo) -> Result<(), ErrorInfo> {
+    fn start(info: StartInfo, budget: u32) -> Result<StartStep, ErrorInfo> {
         report_panics();
         let prepared = PREPARED.take().unwrap_or_else(|| Prepared::new(WitHost));
-        let process = Process::start_prepared(prepared, info)?;
-        PROCESS.with_borrow_mut(|slot| *slot = Some(Box::new(process)));
-        Ok(())
+        advance(Box::new(Starting::new(prepared, info)?), budget)
+    }
+
+    fn resume_start(budget: u32) -> Result<StartStep, ErrorInfo> {
+        let starting = STARTING
+            .take()
+            .ok_or_else(|| internal("resume-start called without a top level running".into()))?;
+        advance(starting, budget)
     }
 
     fn run(budget: u32) -> Step {
@@ -50,6 +58,18 @@ impl Guest for Component {
                 )))
             })
     }
+}
+
+/// Runs `starting`'s top level for `budget` VM steps; keeps it for `resume-start`
+/// if that was not enough.
+fn advance(mut starting: Box<Starting>, budget: u32) -> Result<StartStep, ErrorInfo> {
+    if !starting.run_top_level(budget)? {
+        STARTING.with_borrow_mut(|slot| *slot = Some(starting));
+        return Ok(StartStep::Running);
+    }
+    let process = starting.finish()?;
+    PROCESS.with_borrow_mut(|slot| *slot = Some(Box::new(process)));
+    Ok(StartStep::Started)
 }
 
 /// A panic aborts the instance; the hook tells the host why first.

@@ -185,17 +185,22 @@ impl Prepared {
 /// a few dozen roots when the shared state is built.
 const MAX_ROOT_PLACEHOLDERS: usize = 4096;
 
-impl Process {
-    /// Builds the Lua state, then starts the process in it (see [`Process::start_prepared`]).
-    pub fn start(host: Imports, info: StartInfo) -> Result<Process, ErrorInfo> {
-        Process::start_prepared(Prepared::new(host), info)
-    }
+/// A process whose chunk's top level is running (process.md §3). The host runs it in
+/// slices, like `run`, so a long top level can be moved off the scheduler thread.
+pub struct Starting {
+    lua: Lua,
+    env: Rc<Env>,
+    top_level: StashedExecutor,
+    method: String,
+    args: Vec<crate::bindings::Payload>,
+    memory_limit: u64,
+}
 
-    /// Binds `prepared` to this process (PID, entry, listed modules), runs the
-    /// chunk's top level and prepares `method` as the main coroutine (process.md §3).
-    /// `math.random` seeds itself on first use, so each process draws its own
-    /// sequence.
-    pub fn start_prepared(prepared: Prepared, info: StartInfo) -> Result<Process, ErrorInfo> {
+impl Starting {
+    /// Binds `prepared` to this process (PID, entry, listed modules) and loads the
+    /// chunk, compiling it if the host has no compiled copy. `math.random` seeds
+    /// itself on first use, so each process draws its own sequence.
+    pub fn new(prepared: Prepared, info: StartInfo) -> Result<Starting, ErrorInfo> {
         let Prepared {
             mut lua,
             env,
@@ -208,41 +213,85 @@ impl Process {
         // alive either way.
         std::mem::forget(modules);
 
-        let failed = |e: String| internal(format!("failed to execute script: {e}"));
         let compiled = match info.compiled.as_deref().and_then(CompiledChunk::decode) {
             Some(compiled) => compiled,
             None => {
                 let compiled = CompiledChunk::compile(&info.entry_id, info.source.as_bytes())
-                    .map_err(failed)?;
+                    .map_err(script_failed)?;
                 env.host.chunk_compiled(&compiled.encode());
                 compiled
             }
         };
-        let chunk = lua
+        let top_level = lua
             .enter(|ctx| {
                 let closure = compiled.load(ctx, &info.entry_id)?;
                 Ok(ctx.stash(Executor::start(ctx, closure.into(), ())))
             })
-            .map_err(failed)?;
-        run_to_completion(&mut lua, &env, &chunk)?;
+            .map_err(script_failed)?;
+        Ok(Starting {
+            lua,
+            env,
+            top_level,
+            method: info.method,
+            args: info.args,
+            memory_limit: info.memory_limit,
+        })
+    }
 
+    /// Runs the top level for at most `budget` VM steps; `true` once it has ended.
+    /// It must not block (manifest.md §3).
+    pub fn run_top_level(&mut self, budget: u32) -> Result<bool, ErrorInfo> {
+        let mut remaining = i64::from(budget);
+        while remaining > 0 {
+            let slice =
+                i32::try_from(remaining.min(i64::from(FUEL_PER_ENTER))).unwrap_or(FUEL_PER_ENTER);
+            let (done, left) = self.lua.enter(|ctx| {
+                let mut fuel = Fuel::with(slice);
+                let done = ctx.fetch(&self.top_level).step(ctx, &mut fuel);
+                (done, fuel.remaining())
+            });
+            if done {
+                return Ok(true);
+            }
+            if self.env.scheduler.borrow_mut().take_blocked_on().is_some() {
+                return Err(internal(
+                    "failed to execute script: the top level of a process chunk must not block"
+                        .into(),
+                ));
+            }
+            remaining -= i64::from((slice - left).max(1));
+        }
+        Ok(false)
+    }
+
+    /// Resolves `method` in what the ended top level returned and prepares it, with
+    /// the spawn's arguments, as the main coroutine.
+    pub fn finish(self) -> Result<Process, ErrorInfo> {
+        let Starting {
+            mut lua,
+            env,
+            top_level,
+            method,
+            args,
+            memory_limit,
+        } = self;
         let main = lua.enter(|ctx| -> Result<StashedExecutor, ErrorInfo> {
             let returned = ctx
-                .fetch(&chunk)
+                .fetch(&top_level)
                 .take_result::<Value>(ctx)
                 .map_err(|e| internal(e.to_string()))?
                 .map_err(|e| failure_info(e, "failed to execute script: "))?;
-            let function = main_function(ctx, returned, &info.method)?;
-            let mut args = Vec::with_capacity(info.args.len());
-            for payload in &info.args {
-                args.push(codec::decode(ctx, &env, payload).map_err(internal)?);
+            let function = main_function(ctx, returned, &method)?;
+            let mut decoded = Vec::with_capacity(args.len());
+            for payload in &args {
+                decoded.push(codec::decode(ctx, &env, payload).map_err(internal)?);
             }
-            Ok(ctx.stash(Executor::start(ctx, function, Variadic(args))))
+            Ok(ctx.stash(Executor::start(ctx, function, Variadic(decoded))))
         })?;
 
         let mut tasks = FxHashMap::default();
         tasks.insert(MAIN_TASK, main);
-        let memory = MemoryPressure::new(info.memory_limit, &lua);
+        let memory = MemoryPressure::new(memory_limit, &lua);
         Ok(Process {
             lua,
             env,
@@ -252,6 +301,26 @@ impl Process {
             waiters: FxHashMap::default(),
             memory,
         })
+    }
+}
+
+/// A chunk that failed to compile or load.
+fn script_failed(error: String) -> ErrorInfo {
+    internal(format!("failed to execute script: {error}"))
+}
+
+impl Process {
+    /// Builds the Lua state, then starts the process in it (see [`Process::start_prepared`]).
+    pub fn start(host: Imports, info: StartInfo) -> Result<Process, ErrorInfo> {
+        Process::start_prepared(Prepared::new(host), info)
+    }
+
+    /// Binds `prepared` to this process and runs the chunk's top level to its end
+    /// (see [`Starting`]).
+    pub fn start_prepared(prepared: Prepared, info: StartInfo) -> Result<Process, ErrorInfo> {
+        let mut starting = Starting::new(prepared, info)?;
+        while !starting.run_top_level(u32::MAX)? {}
+        starting.finish()
     }
 
     /// Runs ready coroutines for at most `budget` VM steps (piccolo fuel).
@@ -385,30 +454,8 @@ enum TaskEnd {
     ProcessEnds(ExitResult),
 }
 
-/// Piccolo fuel per `enter` while running Rust-driven Lua to completion.
+/// Piccolo fuel per `enter` while running a chunk's top level.
 const FUEL_PER_ENTER: i32 = 8192;
-
-/// Runs the chunk's top level, which must not block (manifest.md §3).
-fn run_to_completion(
-    lua: &mut Lua,
-    env: &Env,
-    executor: &StashedExecutor,
-) -> Result<(), ErrorInfo> {
-    loop {
-        let done = lua.enter(|ctx| {
-            let mut fuel = Fuel::with(FUEL_PER_ENTER);
-            ctx.fetch(executor).step(ctx, &mut fuel)
-        });
-        if done {
-            return Ok(());
-        }
-        if env.scheduler.borrow_mut().take_blocked_on().is_some() {
-            return Err(internal(
-                "failed to execute script: the top level of a process chunk must not block".into(),
-            ));
-        }
-    }
-}
 
 /// The function the chunk designates: `chunk[method]`, or the chunk's returned function.
 fn main_function<'gc>(

@@ -7,7 +7,7 @@ wasmtime::component::bindgen!({
     path: "../wit",
 });
 
-pub use exports::wippy::runtime::guest::{StartInfo, Step};
+pub use exports::wippy::runtime::guest::{StartInfo, StartStep, Step};
 pub use wippy::runtime::logging::{Level, LogRecord};
 pub use wippy::runtime::mailbox::{CancelEvent, ExitEvent, Message, Signal};
 pub use wippy::runtime::process::SpawnOptions;

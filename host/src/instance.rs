@@ -7,7 +7,7 @@ use std::time::Instant;
 use wasmtime::Store;
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
 
-use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, Step};
+use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, StartInfo, StartStep, Step};
 use crate::engine::{ProcessSlot, EPOCH_TICK};
 use crate::runtime::Runtime;
 use crate::sandbox::{
@@ -104,6 +104,18 @@ impl SliceDeadline {
     }
 }
 
+/// Runs `work`, which may block its thread for long, after handing the worker
+/// thread's other tasks to another thread (tokio's `block_in_place`); outside a
+/// multi-threaded runtime it just runs `work`.
+fn off_the_scheduler<R>(work: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 /// A started instance, ready to be driven.
 pub struct Instance {
     /// The store.
@@ -119,16 +131,56 @@ pub struct Instance {
 impl Instance {
     /// Bounds the next guest call: the slice limit, or the timeout if it comes first.
     pub fn arm_epoch(&mut self) {
+        self.arm_epoch_until(Instant::now() + SLICE_LIMIT);
+    }
+
+    /// Bounds the next guest call to end by `slice_ends`, or at the timeout if it
+    /// comes first.
+    fn arm_epoch_until(&mut self, slice_ends: Instant) {
+        let now = Instant::now();
+        let slice = slice_ends.saturating_duration_since(now);
         let remaining = self
             .deadline
-            .map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        let armed_for_timeout = remaining.is_some_and(|remaining| remaining < SLICE_LIMIT);
+            .map(|deadline| deadline.saturating_duration_since(now));
+        let armed_for_timeout = remaining.is_some_and(|remaining| remaining < slice);
         self.store.data_mut().slice = SliceDeadline {
             armed_for_timeout,
             lent: std::time::Duration::ZERO,
         };
-        let budget = remaining.map_or(SLICE_LIMIT, |remaining| remaining.min(SLICE_LIMIT));
+        let budget = remaining.map_or(slice, |remaining| remaining.min(slice));
         self.store.set_epoch_deadline(slice_ticks(budget));
+    }
+
+    /// Runs the chunk's top level (process.md §3) in slices of [`RUN_BUDGET`] VM
+    /// steps, which together may take [`SLICE_LIMIT`], like one guest step. A spawn
+    /// runs its child's top level before it returns, on the spawning process's
+    /// worker thread; one that outlasts its first slice goes on inside tokio's
+    /// `block_in_place`, so the thread's other tasks move to another thread instead
+    /// of waiting up to 2 s behind it.
+    pub fn start(&mut self, info: &StartInfo) -> wasmtime::Result<Result<StartStep, ErrorInfo>> {
+        let top_level_ends = Instant::now() + SLICE_LIMIT;
+        self.arm_epoch_until(top_level_ends);
+        let first = self
+            .world
+            .wippy_runtime_guest()
+            .call_start(&mut self.store, info, RUN_BUDGET);
+        if !matches!(first, Ok(Ok(StartStep::Running))) {
+            return first;
+        }
+        off_the_scheduler(|| loop {
+            // A guest that returns at once is never stopped by an epoch deadline.
+            if Instant::now() >= top_level_ends || self.deadline_passed() {
+                return Err(wasmtime::Error::new(wasmtime::Trap::Interrupt));
+            }
+            self.arm_epoch_until(top_level_ends);
+            let step = self
+                .world
+                .wippy_runtime_guest()
+                .call_resume_start(&mut self.store, RUN_BUDGET);
+            if !matches!(step, Ok(Ok(StartStep::Running))) {
+                return step;
+            }
+        })
     }
 
     /// The process error for a failed guest call.

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 
 use crate::bindings::{
     CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
-    StartInfo,
+    StartInfo, StartStep,
 };
 use crate::chunks::CompiledChunks;
 use crate::engine::{WasmEngine, MAX_WASM_STACK};
@@ -241,14 +241,14 @@ impl Runtime {
             args: request.args,
             memory_limit: limits.memory_bytes,
         };
-        instance.arm_epoch();
-        let started = instance
-            .world
-            .wippy_runtime_guest()
-            .call_start(&mut instance.store, &info);
+        let started = instance.start(&info);
         drop(nested);
         let failure = match started {
-            Ok(Ok(())) => None,
+            Ok(Ok(StartStep::Started)) => None,
+            Ok(Ok(StartStep::Running)) => Some(ErrorInfo::new(
+                "Internal",
+                "the chunk's top level did not end",
+            )),
             Ok(Err(error)) => Some(error),
             Err(failed) => {
                 let mut error = instance.failure(&failed);
