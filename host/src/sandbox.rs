@@ -175,7 +175,10 @@ impl MemoryLimiter {
 
 impl Drop for MemoryLimiter {
     fn drop(&mut self) {
-        self.total.give_back(self.held_bytes);
+        // Most processes never grow: no write to the budget shared by all threads.
+        if self.held_bytes > 0 {
+            self.total.give_back(self.held_bytes);
+        }
     }
 }
 
