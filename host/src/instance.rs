@@ -116,6 +116,19 @@ fn off_the_scheduler<R>(work: impl FnOnce() -> R) -> R {
     }
 }
 
+/// The outcome of a start call that ended the start; `None` while the top level
+/// runs on.
+fn start_ended(
+    step: wasmtime::Result<Result<StartStep, ErrorInfo>>,
+) -> Option<wasmtime::Result<Result<(), ErrorInfo>>> {
+    match step {
+        Ok(Ok(StartStep::Running)) => None,
+        Ok(Ok(StartStep::Started)) => Some(Ok(Ok(()))),
+        Ok(Err(error)) => Some(Ok(Err(error))),
+        Err(error) => Some(Err(error)),
+    }
+}
+
 /// A started instance, ready to be driven.
 pub struct Instance {
     /// The store.
@@ -157,15 +170,15 @@ impl Instance {
     /// worker thread; one that outlasts its first slice goes on inside tokio's
     /// `block_in_place`, so the thread's other tasks move to another thread instead
     /// of waiting up to 2 s behind it.
-    pub fn start(&mut self, info: &StartInfo) -> wasmtime::Result<Result<StartStep, ErrorInfo>> {
+    pub fn start(&mut self, info: &StartInfo) -> wasmtime::Result<Result<(), ErrorInfo>> {
         let top_level_ends = Instant::now() + SLICE_LIMIT;
         self.arm_epoch_until(top_level_ends);
         let first = self
             .world
             .wippy_runtime_guest()
             .call_start(&mut self.store, info, RUN_BUDGET);
-        if !matches!(first, Ok(Ok(StartStep::Running))) {
-            return first;
+        if let Some(ended) = start_ended(first) {
+            return ended;
         }
         off_the_scheduler(|| loop {
             // A guest that returns at once is never stopped by an epoch deadline.
@@ -177,8 +190,8 @@ impl Instance {
                 .world
                 .wippy_runtime_guest()
                 .call_resume_start(&mut self.store, RUN_BUDGET);
-            if !matches!(step, Ok(Ok(StartStep::Running))) {
-                return step;
+            if let Some(ended) = start_ended(step) {
+                return ended;
             }
         })
     }

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 
 use crate::bindings::{
     CancelEvent, ErrorInfo, ExitEvent, ExitResult, Level, Message, Payload, Signal, SpawnOptions,
-    StartInfo, StartStep,
+    StartInfo,
 };
 use crate::chunks::CompiledChunks;
 use crate::engine::{WasmEngine, MAX_WASM_STACK};
@@ -244,11 +244,7 @@ impl Runtime {
         let started = instance.start(&info);
         drop(nested);
         let failure = match started {
-            Ok(Ok(StartStep::Started)) => None,
-            Ok(Ok(StartStep::Running)) => Some(ErrorInfo::new(
-                "Internal",
-                "the chunk's top level did not end",
-            )),
+            Ok(Ok(())) => None,
             Ok(Err(error)) => Some(error),
             Err(failed) => {
                 let mut error = instance.failure(&failed);
