@@ -635,6 +635,46 @@ mod tests {
         assert_eq!((garbled.as_str(), offered.len()), (first.as_str(), 1));
     }
 
+    /// A top level run in slices ends where one run to its end does: each slice
+    /// keeps to its budget, and `main` then sees what the whole top level built.
+    #[test]
+    fn a_top_level_run_in_slices_ends_as_one_run_to_its_end() {
+        let source = "local sum = 0
+            for i = 1, 100000 do sum = sum + i end
+            return { main = function() return 'sum=' .. sum end }";
+        let host = FakeHost::default();
+        let info = StartInfo {
+            entry_id: "app:slices".into(),
+            source: source.into(),
+            method: "main".into(),
+            modules: Vec::new(),
+            args: Vec::new(),
+            compiled: None,
+            memory_limit: u64::MAX,
+        };
+        let mut starting = Starting::new(Prepared::new(Box::new(host.clone())), info).unwrap();
+        let mut slices = 1;
+        while !starting.run_top_level(1_000).unwrap() {
+            slices += 1;
+        }
+        assert!(slices > 10, "the loop took {slices} slices of 1,000 steps");
+        let mut process = starting.finish().unwrap();
+        let exit = loop {
+            if let Step::Finished(exit) = process.run(10_000) {
+                break exit;
+            }
+        };
+        let run = ProcessRun {
+            exit: Some(exit),
+            host: host.0.clone(),
+        };
+        assert_eq!(
+            run.outcome(),
+            run_prepared("app:slices", &[], source, |_| {})
+        );
+        assert_eq!(run.outcome(), "sum=5000050000");
+    }
+
     #[test]
     fn a_prepared_state_takes_the_identity_of_the_process_it_starts() {
         let source = r#"
