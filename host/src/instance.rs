@@ -144,17 +144,14 @@ pub struct Instance {
 impl Instance {
     /// Bounds the next guest call: the slice limit, or the timeout if it comes first.
     pub fn arm_epoch(&mut self) {
-        self.arm_epoch_until(Instant::now() + SLICE_LIMIT);
+        self.arm_epoch_for(SLICE_LIMIT);
     }
 
-    /// Bounds the next guest call to end by `slice_ends`, or at the timeout if it
-    /// comes first.
-    fn arm_epoch_until(&mut self, slice_ends: Instant) {
-        let now = Instant::now();
-        let slice = slice_ends.saturating_duration_since(now);
+    /// Bounds the next guest call to `slice`, or to the timeout if it comes first.
+    fn arm_epoch_for(&mut self, slice: std::time::Duration) {
         let remaining = self
             .deadline
-            .map(|deadline| deadline.saturating_duration_since(now));
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()));
         let armed_for_timeout = remaining.is_some_and(|remaining| remaining < slice);
         self.store.data_mut().slice = SliceDeadline {
             armed_for_timeout,
@@ -172,7 +169,7 @@ impl Instance {
     /// of waiting up to 2 s behind it.
     pub fn start(&mut self, info: &StartInfo) -> wasmtime::Result<Result<(), ErrorInfo>> {
         let top_level_ends = Instant::now() + SLICE_LIMIT;
-        self.arm_epoch_until(top_level_ends);
+        self.arm_epoch();
         let first = self
             .world
             .wippy_runtime_guest()
@@ -182,10 +179,11 @@ impl Instance {
         }
         off_the_scheduler(|| loop {
             // A guest that returns at once is never stopped by an epoch deadline.
-            if Instant::now() >= top_level_ends || self.deadline_passed() {
+            let left = top_level_ends.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.deadline_passed() {
                 return Err(wasmtime::Error::new(wasmtime::Trap::Interrupt));
             }
-            self.arm_epoch_until(top_level_ends);
+            self.arm_epoch_for(left);
             let step = self
                 .world
                 .wippy_runtime_guest()

@@ -86,7 +86,8 @@ pub fn default_total_memory() -> usize {
 }
 
 /// An amount several holders draw from together and never beyond its limit: the
-/// bytes of messages all mailboxes hold, the timers all processes have pending.
+/// memory all processes grow into, the bytes of messages all mailboxes hold, the
+/// timers all processes have pending.
 pub struct SharedBudget {
     used: AtomicUsize,
     limit: usize,
