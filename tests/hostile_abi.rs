@@ -54,9 +54,8 @@ fn core_module(start_body: &str, run_body: &str) -> String {
 /// The core module wrapped into a component of the `process-world` world.
 fn component(start_body: &str, run_body: &str) -> Vec<u8> {
     let mut resolve = wit_parser::Resolve::default();
-    let package = resolve
-        .push_str("wippy.wit", include_str!("../wit/wippy.wit"))
-        .expect("the WIT parses");
+    let wit = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+    let (package, _) = resolve.push_path(wit).expect("the WIT parses");
     let world = resolve
         .select_world(&[package], Some("process-world"))
         .expect("the world exists");

@@ -63,7 +63,7 @@ struct Heaps {
 /// The allocator; see the module documentation.
 pub struct SnapshotAllocator(UnsafeCell<Heaps>);
 
-// SAFETY: a wasm32-wasip2 instance runs one thread, so the heaps are never touched
+// SAFETY: a wasm32 instance runs one thread, so the heaps are never touched
 // concurrently.
 unsafe impl Sync for SnapshotAllocator {}
 

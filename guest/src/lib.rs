@@ -10,6 +10,7 @@
 //! - [`codec`]: deep copies of values crossing a process boundary.
 //! - [`chunk`]: an entry's chunk compiled once, for all its processes.
 //! - `allocator` (wasm only): the heap, split at the snapshot.
+//! - `entropy` (wasm only): the host's randomness for getrandom.
 
 #![warn(missing_docs)]
 
@@ -25,6 +26,8 @@ pub mod codec;
 // One Go-duration grammar for the whole project: the host's parser, compiled here too.
 #[path = "../../host/src/duration.rs"]
 pub mod duration;
+#[cfg(target_arch = "wasm32")]
+mod entropy;
 pub mod env;
 pub mod host;
 pub mod lua_std;

@@ -5,6 +5,9 @@
 wasmtime::component::bindgen!({
     world: "process-world",
     path: "../wit",
+    with: {
+        "wasi:random/random": wasmtime_wasi::p2::bindings::random::random,
+    },
 });
 
 pub use exports::wippy::runtime::guest::{StartInfo, StartStep, Step};

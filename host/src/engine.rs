@@ -15,7 +15,7 @@ use wasmtime::component::{Component, HasSelf, Instance, Lift, Linker, WasmList};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
 };
-use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::random::{WasiRandom, WasiRandomCtx};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
 use crate::bindings::{Level, ProcessWorld, ProcessWorldPre};
@@ -192,7 +192,6 @@ impl Engines {
                 .ok_or_else(|| anyhow::anyhow!("no guest compiled for an engine"))?;
             let mut linker = Linker::<ProcessState>::new(&engine);
             ProcessWorld::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-            link_wasi(&mut linker, component)?;
             let pre = ProcessWorldPre::new(linker.instantiate_pre(component)?)?;
             start_epoch_ticker(&engine);
             Ok(Some(Guest { engine, pre }))
@@ -228,32 +227,6 @@ impl Drop for ProcessSlot {
     fn drop(&mut self) {
         self.live.fetch_sub(1, Ordering::AcqRel);
     }
-}
-
-/// The guest's Rust standard library imports WASI for its random seed, environment
-/// and stdio. Only the non-blocking, capability-free parts are linked (randomness, an
-/// empty environment, exit). Stdio and `wasi:io` stay unlinked and trap when called:
-/// wasmtime-wasi's synchronous stream bindings block on a tokio runtime from inside
-/// one, which panics the host thread, and no process may write to the real terminal
-/// behind the `terminal` interface's back. A guest panic still reaches the host,
-/// through `process.report-panic`.
-fn link_wasi<T: WasiView + 'static>(
-    linker: &mut Linker<T>,
-    component: &Component,
-) -> anyhow::Result<()> {
-    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
-    use wasmtime_wasi::p2::bindings::{cli, random};
-    use wasmtime_wasi::random::WasiRandom;
-
-    random::random::add_to_linker::<_, WasiRandom>(linker, |state| state.ctx().ctx.random())?;
-    random::insecure::add_to_linker::<_, WasiRandom>(linker, |state| state.ctx().ctx.random())?;
-    random::insecure_seed::add_to_linker::<_, WasiRandom>(linker, |state| {
-        state.ctx().ctx.random()
-    })?;
-    cli::environment::add_to_linker::<_, WasiCli>(linker, T::cli)?;
-    cli::exit::add_to_linker::<_, WasiCli>(linker, T::cli)?;
-    linker.define_unknown_imports_as_traps(component)?;
-    Ok(())
 }
 
 /// How many processes can live at once, and how much memory each slot holds.
@@ -508,12 +481,16 @@ fn pre_initialise() -> anyhow::Result<Vec<u8>> {
     let (context, instrumented) = wizer.instrument_component(GUEST_WASM)?;
     let component = Component::new(engine, &instrumented)?;
 
-    let mut linker = Linker::<TemplateState>::new(engine);
+    let mut linker = Linker::<WasiRandomCtx>::new(engine);
     linker
         .instance("wippy:runtime/timer@0.1.0")?
         .func_wrap("now", |_, (): ()| Ok((crate::clock::unix_nanos(),)))?;
-    link_wasi(&mut linker, &component)?;
-    let mut store = Store::new(engine, TemplateState::default());
+    wasmtime_wasi::p2::bindings::random::random::add_to_linker::<_, WasiRandom>(
+        &mut linker,
+        |random| random,
+    )?;
+    linker.define_unknown_imports_as_traps(&component)?;
+    let mut store = Store::new(engine, WasiRandomCtx::default());
     let instance = linker.instantiate(&mut store, &component)?;
     ProcessWorld::new(&mut store, &instance)?
         .wippy_runtime_guest()
@@ -531,35 +508,11 @@ fn pre_initialise() -> anyhow::Result<Vec<u8>> {
     }
 }
 
-/// The store of the template instance: only what WASI randomness needs.
-struct TemplateState {
-    wasi: WasiCtx,
-    resources: ResourceTable,
-}
-
-impl Default for TemplateState {
-    fn default() -> Self {
-        TemplateState {
-            wasi: WasiCtx::builder().build(),
-            resources: ResourceTable::new(),
-        }
-    }
-}
-
-impl WasiView for TemplateState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.resources,
-        }
-    }
-}
-
 /// The initialised template, read by `wasmtime-wizer` through the accessor functions
 /// its instrumentation exported. The trait's calls cannot fail, so the first failure
 /// is kept and the snapshot discarded.
 struct Template<'a> {
-    store: &'a mut Store<TemplateState>,
+    store: &'a mut Store<WasiRandomCtx>,
     instance: Instance,
     failure: Option<anyhow::Error>,
 }

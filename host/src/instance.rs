@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::Store;
-use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::random::WasiRandomCtx;
 
 use crate::bindings::{ErrorInfo, ExitResult, ProcessWorld, StartInfo, StartStep, Step};
 use crate::engine::{ProcessSlot, EPOCH_TICK};
@@ -45,14 +45,13 @@ pub struct ProcessState {
     pub slot: Option<ProcessSlot>,
     /// What the armed epoch deadline stands for.
     pub slice: SliceDeadline,
-    wasi: WasiCtx,
-    resources: ResourceTable,
+    /// The process's random generator, made on its first request (`api::random`).
+    pub random: Option<Box<WasiRandomCtx>>,
 }
 
 impl ProcessState {
-    /// State for `process`, with nothing granted through WASI: no environment,
-    /// arguments, files, sockets or inherited stdio. The guest's Rust standard
-    /// library only needs WASI for its random seed and clocks.
+    /// State for `process`. The guest imports nothing from WASI but randomness: no
+    /// environment, arguments, files, sockets, clocks or stdio.
     pub fn new(runtime: Arc<Runtime>, process: Arc<ProcessHandle>, limits: &Limits) -> Self {
         let limiter = MemoryLimiter::new(limits.memory_bytes, runtime.guest_memory.clone());
         ProcessState {
@@ -62,17 +61,7 @@ impl ProcessState {
             panic_message: None,
             slot: None,
             slice: SliceDeadline::default(),
-            wasi: WasiCtx::builder().build(),
-            resources: ResourceTable::new(),
-        }
-    }
-}
-
-impl WasiView for ProcessState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.resources,
+            random: None,
         }
     }
 }

@@ -395,8 +395,9 @@ enum OpenValue<'gc> {
         /// The name whose value is being parsed.
         key: piccolo::String<'gc>,
         /// Every name seen so far: a repeated name is an error, as upstream's parser
-        /// (Go's `jsontext`) has it.
-        names: HashSet<&'gc [u8]>,
+        /// (Go's `jsontext`) has it. Keyed with seeds no process can read, as the
+        /// names may come from another process.
+        names: ahash::AHashSet<&'gc [u8]>,
     },
 }
 
@@ -483,7 +484,7 @@ impl<'a, 'gc> Parser<'a, 'gc> {
                     self.open.push(OpenValue::Object {
                         table,
                         key: piccolo::String::from_slice(&self.ctx, b""),
-                        names: HashSet::new(),
+                        names: ahash::AHashSet::new(),
                     });
                     self.member_name()?;
                     return Ok(None);

@@ -238,19 +238,13 @@ fn extremum<'gc>(ctx: Context<'gc>, name: &'static str, max: bool) -> piccolo::C
     })
 }
 
-/// Two fresh random words from WASI (`wasi:random/random`, which the guest's Rust
-/// standard library imports already). The standard library's own randomness is
-/// seeded once per instance and so frozen into the snapshot.
+/// Two fresh random words from the host (`wasi:random/random`, the guest's only WASI
+/// import): anything seeded while the shared state was built is frozen into the
+/// snapshot, the same in every process.
 #[cfg(target_arch = "wasm32")]
 fn fresh_seeds() -> (u64, u64) {
-    #[link(wasm_import_module = "wasi:random/random@0.2.12")]
-    extern "C" {
-        #[link_name = "get-random-u64"]
-        fn get_random_u64() -> u64;
-    }
-    // SAFETY: `get-random-u64: func() -> u64` lowers to a core function taking
-    // nothing and returning an i64; it touches no guest memory.
-    unsafe { (get_random_u64(), get_random_u64()) }
+    use crate::bindings::wasi::random::random::get_random_u64;
+    (get_random_u64(), get_random_u64())
 }
 
 /// Natively (tests) every `RandomState` gets new keys.

@@ -34,7 +34,9 @@ pub fn load_math<'gc>(ctx: Context<'gc>) {
     }
 
     let math = Table::new(&ctx);
-    let seeded_rng: Rc<RefCell<SmallRng>> = Rc::new(RefCell::new(SmallRng::from_entropy()));
+    // No entropy source in a guest without WASI: wippy-wasm replaces `random` and
+    // `randomseed` with its own, seeded by the host (vendor/README.md).
+    let seeded_rng: Rc<RefCell<SmallRng>> = Rc::new(RefCell::new(SmallRng::seed_from_u64(0)));
 
     math.set(
         ctx,
@@ -224,7 +226,7 @@ pub fn load_math<'gc>(ctx: Context<'gc>) {
                 let rng = &randomseed_rng;
                 match (u, l) {
                     (None, None) => {
-                        *rng.borrow_mut() = SmallRng::from_entropy();
+                        *rng.borrow_mut() = SmallRng::seed_from_u64(0);
                         Some(())
                     }
                     (Some(seed), None) | (Some(seed), Some(0)) => {
