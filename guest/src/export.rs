@@ -37,8 +37,12 @@ impl Guest for Component {
     }
 
     fn start(info: StartInfo, budget: u32) -> Result<StartStep, ErrorInfo> {
-        report_panics();
-        let prepared = PREPARED.take().unwrap_or_else(|| Prepared::new(WitHost));
+        // The hook `initialize` set is in the snapshot; setting it again would copy
+        // its page of the snapshot into every process.
+        let prepared = PREPARED.take().unwrap_or_else(|| {
+            report_panics();
+            Prepared::new(WitHost)
+        });
         advance(Box::new(Starting::new(prepared, info)?), budget)
     }
 
