@@ -9,7 +9,7 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use wasmtime::component::{Component, HasSelf, Instance, Lift, Linker, WasmList};
 use wasmtime::{
@@ -430,6 +430,9 @@ fn load_guest(engines: &[&Engine]) -> anyhow::Result<Vec<(Component, &'static st
                 .map_err(|e| anyhow::anyhow!("compiling the guest component: {e}"))?;
             if let Some(path) = &cache_file {
                 cache_compiled(path, &compiled);
+                if let Some(dir) = path.parent() {
+                    prune_cache(dir, path, SystemTime::now());
+                }
             }
             // SAFETY: `compiled` was produced by `precompile_component` on this
             // engine just now.
@@ -449,7 +452,10 @@ fn cached(engine: &Engine, path: &Path) -> Option<Component> {
     // engine configuration (both are in its name), and wasmtime checks the
     // artifact's header for compatibility.
     match unsafe { Component::deserialize_file(engine, path) } {
-        Ok(component) => Some(component),
+        Ok(component) => {
+            mark_used(path);
+            Some(component)
+        }
         Err(_) => {
             let _ = std::fs::remove_file(path);
             None
@@ -626,6 +632,42 @@ fn cache_compiled(path: &Path, compiled: &[u8]) {
     let _ = std::fs::remove_file(&temporary);
 }
 
+/// Cached guests unused for this long are removed when another is written: every
+/// build of wippy-wasm and every engine setting writes a file of its own (4–5 MB).
+const CACHE_KEPT_UNUSED: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Marks the cache file at `path` as used now (its modification time), so
+/// [`prune_cache`] keeps it.
+fn mark_used(path: &Path) {
+    if let Ok(file) = std::fs::File::options().write(true).open(path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
+/// Removes the cached guests in `dir` other than `kept` that were last used
+/// [`CACHE_KEPT_UNUSED`] before `now`. A process still running from one keeps its
+/// mapping of the file.
+fn prune_cache(dir: &Path, kept: &Path, now: SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_guest = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("guest-") && name.ends_with(".cwasm"));
+        let unused_for = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok());
+        if is_guest && path != kept && unused_for.is_some_and(|age| age > CACHE_KEPT_UNUSED) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 /// What a cached compilation depends on: the guest (hashed by `build.rs`), the
 /// engine's settings, this version and the snapshot scheme.
 fn cache_key(engine: &Engine) -> u64 {
@@ -646,4 +688,34 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
     Some(base.join("wippy-wasm"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_removes_only_other_guests_unused_for_a_month() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = SystemTime::now();
+        let two_months_ago = now - 2 * CACHE_KEPT_UNUSED;
+        let file = |name: &str, modified: SystemTime| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"x").unwrap();
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(modified).unwrap();
+            path
+        };
+        let stale = file("guest-0000000000000001.cwasm", two_months_ago);
+        let recent = file("guest-0000000000000002.cwasm", now);
+        let kept = file("guest-0000000000000003.cwasm", two_months_ago);
+        let other = file("notes.txt", two_months_ago);
+        prune_cache(dir.path(), &kept, now);
+        assert!(!stale.exists(), "a guest unused for two months goes");
+        assert!(recent.exists() && kept.exists() && other.exists());
+
+        mark_used(&kept);
+        prune_cache(dir.path(), &recent, now + CACHE_KEPT_UNUSED / 2);
+        assert!(kept.exists(), "a guest loaded again counts as used");
+    }
 }
