@@ -48,15 +48,29 @@ pub struct RawTable<'gc> {
 /// comparison ([`RawTable::get`]).
 const SCANNED_MAP_ENTRIES: usize = 8;
 
-/// Each table's own hash keys: ahash's random keys mixed with a count of tables made.
-/// `RandomState::new` did the same with a counter behind a `&dyn RandomSource`; in a
-/// guest that shares a pre-initialised heap, that counter lives in a shared page (every
-/// process copies it on its first table) and the call is indirect (wasmtime then fills in
-/// a function reference of its own in each instance). (wippy-wasm, vendor/README.md)
+/// Each table's own hash keys: ahash's random keys with the first offset by a count of
+/// tables made, as std's `RandomState` does (tables hashed alike would make copying one
+/// into another in iteration order quadratic). `RandomState::new` did the same with a
+/// counter behind a `&dyn RandomSource`; in a guest that shares a pre-initialised heap,
+/// that counter lives in a shared page (every process copies it on its first table)
+/// and the call is indirect (wasmtime then fills in a function reference of its own in
+/// each instance). `with_seed` mixed the count in with four hashes per table, 1% of
+/// the instructions of a script making a table per call in wippy-wasm's sandbox, where
+/// ahash's 128-bit multiplications are library calls. (wippy-wasm, vendor/README.md)
 fn table_hasher() -> ahash::random_state::RandomState {
-    static TABLES_MADE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+    static TABLES_MADE: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+    static KEYS: std::sync::OnceLock<[u64; 4]> = std::sync::OnceLock::new();
     let made = TABLES_MADE.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-    ahash::random_state::RandomState::with_seed(made)
+    let keys = KEYS.get_or_init(|| {
+        let random = ahash::random_state::RandomState::with_seed(0);
+        [0u64, 1, 2, 3].map(|i| random.hash_one(i))
+    });
+    ahash::random_state::RandomState::with_seeds(
+        keys[0].wrapping_add(made),
+        keys[1],
+        keys[2],
+        keys[3],
+    )
 }
 
 impl<'gc> fmt::Debug for RawTable<'gc> {
