@@ -380,6 +380,7 @@ fn getmetatable(ctx: Context<'_>) -> Callback<'_> {
         let metatable = match check_any(ctx, &stack, 0, "getmetatable")? {
             Value::Table(t) => t.metatable(),
             Value::UserData(u) => u.metatable(),
+            Value::String(_) => Some(piccolo::meta_ops::string_metatable(ctx)),
             _ => None,
         };
         let result = match metatable {

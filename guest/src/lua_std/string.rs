@@ -61,8 +61,11 @@ pub fn install(ctx: Context<'_>) -> Table<'_> {
 
 /// Makes `methods` the `__index` of the metatable all strings share, so `s:upper()`
 /// and `("x"):rep(3)` find the library (the vendored piccolo's `string_metatable`).
+/// `getmetatable("")` returns it, read-only like the library it points to.
 pub fn set_string_methods<'gc>(ctx: Context<'gc>, methods: Table<'gc>) {
-    set(ctx, meta_ops::string_metatable(ctx), "__index", methods);
+    let metatable = meta_ops::string_metatable(ctx);
+    set(ctx, metatable, "__index", methods);
+    crate::lua_std::read_only(ctx, metatable);
 }
 
 /// `posrelatI`: a start position, negative from the end, clipped to 1.

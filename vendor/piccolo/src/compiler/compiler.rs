@@ -965,13 +965,19 @@ impl<S: StringInterner> Compiler<S> {
         let val_len = assignment.values.len();
         assert!(val_len != 0);
 
-        fn assign<'a, S: StringInterner>(
-            this: &'a mut Compiler<S>,
-            target: &AssignmentTarget<S::String>,
+        /// A target whose table and key have been evaluated.
+        enum Target<'t, S> {
+            Name(&'t S),
+            Field(ExprDescriptor<S>, ExprDescriptor<S>),
+        }
+
+        fn assign<S: StringInterner>(
+            this: &mut Compiler<S>,
+            target: Target<'_, S::String>,
             expr: ExprDescriptor<S::String>,
         ) -> Result<(), CompileErrorKind> {
             match target {
-                AssignmentTarget::Name(name) => match this.find_variable(name.clone())? {
+                Target::Name(name) => match this.find_variable(name.clone())? {
                     VariableDescriptor::Local(dest) => {
                         this.expr_discharge(expr, ExprDestination::Register(dest))?;
                     }
@@ -990,49 +996,92 @@ impl<S: StringInterner> Compiler<S> {
                         this.set_table(env, key, expr)?;
                     }
                 },
-
-                AssignmentTarget::Field(table, field) => {
-                    let table = this.suffixed_expression(table)?;
-                    let key = match field {
-                        FieldSuffix::Named(name) => {
-                            ExprDescriptor::Constant(Constant::String(name.clone()))
-                        }
-                        FieldSuffix::Indexed(idx) => this.expression(idx)?,
-                    };
-                    this.set_table(table, key, expr)?;
-                }
+                Target::Field(table, key) => this.set_table(table, key, expr)?,
             }
             Ok(())
         }
 
-        for i in 0..val_len {
-            let expr = self.expression(&assignment.values[i])?;
+        // A target's table and key are evaluated before the values, left to right (`t[f()]
+        // = g()` calls `f` first). With several targets they are held in registers of their
+        // own and every value is evaluated before any target is assigned (manual §3.3.3:
+        // `a, b = b, a` swaps, and `i, a[i] = i + 1, 20` sets `a[3]`), then the targets are
+        // assigned right to left, as Lua 5.4 does. (wippy-wasm: piccolo assigned each
+        // target as soon as its value was evaluated.)
+        let several = target_len > 1 || val_len > 1;
+        let top = self.current_function.register_allocator.stack_top();
+        let mut targets = Vec::with_capacity(target_len);
+        for target in &assignment.targets {
+            targets.push(match target {
+                AssignmentTarget::Name(name) => Target::Name(name),
+                AssignmentTarget::Field(table, field) => {
+                    let table = self.suffixed_expression(table)?;
+                    let key = match field {
+                        FieldSuffix::Named(name) => {
+                            ExprDescriptor::Constant(Constant::String(name.clone()))
+                        }
+                        FieldSuffix::Indexed(idx) => self.expression(idx)?,
+                    };
+                    // A local stays where it is unless a later target may assign it.
+                    let table = match table {
+                        table @ ExprDescriptor::Variable(
+                            VariableDescriptor::Local(_) | VariableDescriptor::UpValue(_),
+                        ) if !several => table,
+                        table => self.pushed(table)?,
+                    };
+                    let key = match key {
+                        key @ ExprDescriptor::Constant(_) => key,
+                        key @ ExprDescriptor::Variable(VariableDescriptor::Local(_))
+                            if !several =>
+                        {
+                            key
+                        }
+                        key => self.pushed(key)?,
+                    };
+                    Target::Field(table, key)
+                }
+            });
+        }
 
-            if i >= target_len {
-                let reg = self.expr_discharge(expr, ExprDestination::AllocateNew)?;
-                self.current_function.register_allocator.free(reg);
-            } else if i == val_len - 1 {
-                let top = self.current_function.register_allocator.stack_top();
+        if !several {
+            let value = self.expression(&assignment.values[0])?;
+            let target = targets.pop().ok_or(CompileErrorKind::Registers)?;
+            assign(self, target, value)?;
+            self.current_function.register_allocator.pop_to(top);
+            return Ok(());
+        }
 
-                let targets_left = (1 + target_len - val_len)
+        let mut values = Vec::with_capacity(target_len);
+        for (i, value) in assignment.values.iter().enumerate() {
+            let expr = self.expression(value)?;
+            if i == val_len - 1 && i < target_len {
+                let count = (target_len - i)
                     .try_into()
                     .map_err(|_| CompileErrorKind::Registers)?;
-                let results = self.expr_push_count(expr, targets_left)?;
-
-                for j in 0..targets_left {
-                    let expr = ExprDescriptor::Variable(VariableDescriptor::Local(RegisterIndex(
-                        results.0 + j,
-                    )));
-                    assign(self, &assignment.targets[val_len - 1 + j as usize], expr)?;
-                }
-
-                self.current_function.register_allocator.pop_to(top);
+                let first = self.expr_push_count(expr, count)?;
+                values.extend((0..count).map(|j| RegisterIndex(first.0 + j)));
             } else {
-                assign(self, &assignment.targets[i], expr)?;
+                let register = self.expr_discharge(expr, ExprDestination::PushNew)?;
+                if i < target_len {
+                    values.push(register);
+                }
             }
         }
 
+        for (target, value) in targets.into_iter().zip(values).rev() {
+            let value = ExprDescriptor::Variable(VariableDescriptor::Local(value));
+            assign(self, target, value)?;
+        }
+        self.current_function.register_allocator.pop_to(top);
         Ok(())
+    }
+
+    /// `expr` evaluated into a new register on top of the stack, as a local.
+    fn pushed(
+        &mut self,
+        expr: ExprDescriptor<S::String>,
+    ) -> Result<ExprDescriptor<S::String>, CompileErrorKind> {
+        let register = self.expr_discharge(expr, ExprDestination::PushNew)?;
+        Ok(ExprDescriptor::Variable(VariableDescriptor::Local(register)))
     }
 
     fn local_function_statement(

@@ -143,15 +143,18 @@ pub fn comparison_binop_operation(
             left,
             right,
         },
-        ComparisonBinOp::GreaterThan => Operation::LessEq {
-            skip_if: !skip_if,
-            left,
-            right,
+        // `a > b` is `b < a` and `a >= b` is `b <= a`, as Lua 5.4 compiles them: not
+        // `not (a <= b)`, which is true for NaN and calls `__le` instead of `__lt`.
+        // (wippy-wasm)
+        ComparisonBinOp::GreaterThan => Operation::Less {
+            skip_if,
+            left: right,
+            right: left,
         },
-        ComparisonBinOp::GreaterEqual => Operation::Less {
-            skip_if: !skip_if,
-            left,
-            right,
+        ComparisonBinOp::GreaterEqual => Operation::LessEq {
+            skip_if,
+            left: right,
+            right: left,
         },
     }
 }

@@ -158,6 +158,47 @@ fn for_loop_error<'gc>(init: Value<'gc>, limit: Value<'gc>, step: Value<'gc>) ->
     None
 }
 
+/// How many more times than once an integer `for` loop from `init` by `step` runs
+/// before passing `limit`, or `None` if it does not run at all: Lua 5.4's `forlimit`
+/// and `forprep` (lvm.c). A float limit is floored (ceiled for a negative step) and
+/// clipped to the integer range.
+fn integer_for_count(init: i64, limit: Value<'_>, step: i64) -> Option<u64> {
+    const TWO_POW_63: f64 = 9223372036854775808.0;
+    let limit = match limit {
+        Value::Integer(limit) => limit,
+        limit => {
+            let limit = limit.to_number()?;
+            let rounded = if step < 0 { limit.ceil() } else { limit.floor() };
+            if (-TWO_POW_63..TWO_POW_63).contains(&rounded) {
+                rounded as i64
+            } else if 0.0 < limit {
+                if step < 0 {
+                    return None;
+                }
+                i64::MAX
+            } else {
+                // Below the range, or NaN (as in Lua).
+                if step > 0 {
+                    return None;
+                }
+                i64::MIN
+            }
+        }
+    };
+    if step > 0 {
+        if init > limit {
+            return None;
+        }
+        Some((limit as u64).wrapping_sub(init as u64) / step as u64)
+    } else {
+        if init < limit {
+            return None;
+        }
+        let span = (init as u64).wrapping_sub(limit as u64);
+        Some(span / ((-(step + 1)) as u64 + 1))
+    }
+}
+
 /// What a `..` chain that plain concatenation refused does next.
 enum ConcatStep<'gc> {
     /// The chain's value.
@@ -478,63 +519,79 @@ pub(super) fn run_vm<'gc>(
             }
 
             Operation::NumericForPrep { base, jump } => {
-                let (init, limit, step) = (
-                    registers.stack_frame[base.0 as usize],
-                    registers.stack_frame[base.0 as usize + 1],
-                    registers.stack_frame[base.0 as usize + 2],
-                );
+                let base = base.0 as usize;
+                let frame = &mut *registers.stack_frame;
+                let (init, limit, step) = (frame[base], frame[base + 1], frame[base + 2]);
                 if let Some(error) = for_loop_error(init, limit, step) {
                     return Err(error);
                 }
-                registers.stack_frame[base.0 as usize] = raw_ops::subtract(init, step)
-                    .ok_or_else(|| BinaryOperatorError::new(Operator::Subtract, init, step))?;
-                *registers.pc = add_offset(*registers.pc, jump);
+                // Lua 5.4's `forprep` (wippy-wasm): an integer loop counts its iterations
+                // up front, so it never wraps around or stops early at the ends of the
+                // integer range; a float loop compares as it goes. The first iteration
+                // starts here, falling through into the body.
+                let runs = match (init, step) {
+                    (Value::Integer(init), Value::Integer(step)) => {
+                        match integer_for_count(init, limit, step) {
+                            Some(count) => {
+                                frame[base + 1] = Value::Integer(count as i64);
+                                frame[base + 3] = Value::Integer(init);
+                                true
+                            }
+                            None => false,
+                        }
+                    }
+                    _ => match (init.to_number(), limit.to_number(), step.to_number()) {
+                        (Some(init), Some(limit), Some(step)) => {
+                            frame[base] = Value::Number(init);
+                            frame[base + 1] = Value::Number(limit);
+                            frame[base + 2] = Value::Number(step);
+                            frame[base + 3] = Value::Number(init);
+                            // As lvm.c compares: a NaN limit still runs the body once.
+                            if step > 0.0 {
+                                !(limit < init)
+                            } else {
+                                !(init < limit)
+                            }
+                        }
+                        _ => false,
+                    },
+                };
+                if !runs {
+                    *registers.pc = add_offset(*registers.pc, jump) + 1;
+                }
             }
 
             Operation::NumericForLoop { base, jump } => {
-                match (
-                    registers.stack_frame[base.0 as usize],
-                    registers.stack_frame[base.0 as usize + 1],
-                    registers.stack_frame[base.0 as usize + 2],
-                ) {
-                    (Value::Integer(index), Value::Integer(limit), Value::Integer(step)) => {
-                        // Stepping past the integer range ends the loop (Lua 5.4 precomputes
-                        // the iteration count, so it never wraps around).
-                        let (index, overflowed) = index.overflowing_add(step);
-                        registers.stack_frame[base.0 as usize] = Value::Integer(index);
-
-                        let past_end = overflowed
-                            || if step < 0 {
-                                index < limit
-                            } else {
-                                limit < index
-                            };
-                        if !past_end {
+                let base = base.0 as usize;
+                let frame = &mut *registers.stack_frame;
+                match (frame[base], frame[base + 1], frame[base + 2]) {
+                    // An integer loop keeps its remaining iterations where the limit was.
+                    (Value::Integer(index), Value::Integer(count), Value::Integer(step)) => {
+                        if count != 0 {
+                            let index = index.wrapping_add(step);
+                            frame[base] = Value::Integer(index);
+                            frame[base + 1] = Value::Integer((count as u64 - 1) as i64);
+                            frame[base + 3] = Value::Integer(index);
                             *registers.pc = add_offset(*registers.pc, jump);
-                            registers.stack_frame[base.0 as usize + 3] = Value::Integer(index);
+                        }
+                    }
+                    (Value::Number(index), Value::Number(limit), Value::Number(step)) => {
+                        let index = index + step;
+                        let runs = if step > 0.0 {
+                            index <= limit
+                        } else {
+                            limit <= index
+                        };
+                        if runs {
+                            frame[base] = Value::Number(index);
+                            frame[base + 3] = Value::Number(index);
+                            *registers.pc = add_offset(*registers.pc, jump);
                         }
                     }
                     (index, limit, step) => {
-                        if let (Some(index), Some(limit), Some(step)) =
-                            (index.to_number(), limit.to_number(), step.to_number())
-                        {
-                            let index = index + step;
-                            registers.stack_frame[base.0 as usize] = Value::Number(index);
-
-                            let past_end = if step < 0.0 {
-                                index < limit
-                            } else {
-                                limit < index
-                            };
-                            if !past_end {
-                                *registers.pc = add_offset(*registers.pc, jump);
-                                registers.stack_frame[base.0 as usize + 3] = Value::Number(index);
-                            }
-                        } else {
-                            return Err(for_loop_error(index, limit, step).unwrap_or_else(|| {
-                                anyhow::anyhow!("bad 'for' limit (number expected)").into()
-                            }));
-                        }
+                        return Err(for_loop_error(index, limit, step).unwrap_or_else(|| {
+                            anyhow::anyhow!("bad 'for' limit (number expected)").into()
+                        }));
                     }
                 }
             }
