@@ -609,7 +609,8 @@ impl<S: StringInterner> Compiler<S> {
                     .register_allocator
                     .push(1)
                     .ok_or(CompileErrorKind::Registers)?;
-                self.current_function.declare_local((name.clone(), loop_var));
+                self.current_function
+                    .declare_local((name.clone(), loop_var));
 
                 self.block_statements(body)?;
                 self.exit_block()?;
@@ -1081,7 +1082,9 @@ impl<S: StringInterner> Compiler<S> {
         expr: ExprDescriptor<S::String>,
     ) -> Result<ExprDescriptor<S::String>, CompileErrorKind> {
         let register = self.expr_discharge(expr, ExprDestination::PushNew)?;
-        Ok(ExprDescriptor::Variable(VariableDescriptor::Local(register)))
+        Ok(ExprDescriptor::Variable(VariableDescriptor::Local(
+            register,
+        )))
     }
 
     fn local_function_statement(
@@ -2519,8 +2522,7 @@ impl<S: Clone> CompilerFunction<S> {
         function.has_varargs = has_varargs;
         function.fixed_params = fixed_params;
         for i in 0..fixed_params {
-            function
-                .declare_local((parameters[i as usize].clone(), RegisterIndex(i)));
+            function.declare_local((parameters[i as usize].clone(), RegisterIndex(i)));
         }
         Ok(function)
     }

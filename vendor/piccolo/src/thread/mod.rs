@@ -27,4 +27,7 @@ pub enum VMError {
     BadType(#[from] TypeError),
     #[error("_ENV upvalue is only allowed on top-level closure")]
     BadEnvUpValue,
+    /// A call past the limits of a thread's stack (`MAX_STACK_VALUES`, `MAX_FRAMES`). (wippy-wasm)
+    #[error("stack overflow")]
+    StackOverflow,
 }

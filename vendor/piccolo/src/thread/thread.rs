@@ -282,6 +282,15 @@ pub(super) enum LuaReturn {
     Tail,
 }
 
+/// Values a thread's stack may hold: Lua 5.4's `LUAI_MAXSTACK`. A call past it raises
+/// a catchable `stack overflow`, as in Lua, instead of growing until the process's
+/// memory limit ends it. (wippy-wasm)
+pub const MAX_STACK_VALUES: usize = 1_000_000;
+
+/// Frames a thread may hold: recursion through callbacks (`pcall(f)` inside `f`) grows
+/// frames faster than values. (wippy-wasm)
+pub const MAX_FRAMES: usize = 200_000;
+
 #[derive(Debug, Collect)]
 #[collect(no_drop)]
 pub(super) enum Frame<'gc> {
@@ -808,6 +817,9 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                     function_index + 1
                 };
 
+                if base + stack_size > MAX_STACK_VALUES || self.state.frames.len() >= MAX_FRAMES {
+                    return Err(VMError::StackOverflow);
+                }
                 self.state.stack.resize(base + stack_size, Value::Nil);
 
                 self.state.frames.push(Frame::Lua {
@@ -821,6 +833,9 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                 });
             }
             Function::Callback(callback) => {
+                if self.state.frames.len() >= MAX_FRAMES {
+                    return Err(VMError::StackOverflow);
+                }
                 self.state.stack.remove(function_index);
                 self.state.stack.truncate(function_index + arg_count);
                 self.state.frames.push(Frame::Callback {

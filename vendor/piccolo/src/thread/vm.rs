@@ -145,7 +145,11 @@ impl BinaryOperatorError {
 }
 
 /// Why a numeric `for` cannot start, checked in lvm.c `forprep`'s order.
-fn for_loop_error<'gc>(init: Value<'gc>, limit: Value<'gc>, step: Value<'gc>) -> Option<RuntimeError> {
+fn for_loop_error<'gc>(
+    init: Value<'gc>,
+    limit: Value<'gc>,
+    step: Value<'gc>,
+) -> Option<RuntimeError> {
     for (value, what) in [(limit, "limit"), (step, "step"), (init, "initial value")] {
         if value.to_number().is_none() {
             let found = value.type_name();
@@ -168,7 +172,11 @@ fn integer_for_count(init: i64, limit: Value<'_>, step: i64) -> Option<u64> {
         Value::Integer(limit) => limit,
         limit => {
             let limit = limit.to_number()?;
-            let rounded = if step < 0 { limit.ceil() } else { limit.floor() };
+            let rounded = if step < 0 {
+                limit.ceil()
+            } else {
+                limit.floor()
+            };
             if (-TWO_POW_63..TWO_POW_63).contains(&rounded) {
                 rounded as i64
             } else if 0.0 < limit {
@@ -219,7 +227,10 @@ fn concat_with_metamethods<'gc>(
     count: usize,
 ) -> Result<ConcatStep<'gc>, RuntimeError> {
     let joinable = |value: &Value<'gc>| {
-        matches!(value, Value::String(_) | Value::Integer(_) | Value::Number(_))
+        matches!(
+            value,
+            Value::String(_) | Value::Integer(_) | Value::Number(_)
+        )
     };
     let mut top = count;
     while top > 1 {
@@ -237,11 +248,9 @@ fn concat_with_metamethods<'gc>(
         let (left, right) = (frame[base + top - 2], frame[base + top - 1]);
         let Some(function) = binary_metamethod(ctx, MetaMethod::Concat, left, right) else {
             let bad = if joinable(&left) { right } else { left };
-            return Err(anyhow::anyhow!(
-                "attempt to concatenate a {} value",
-                bad.type_name()
-            )
-            .into());
+            return Err(
+                anyhow::anyhow!("attempt to concatenate a {} value", bad.type_name()).into(),
+            );
         };
         let rest = top - 2;
         let shift = count - 1 - rest;
@@ -639,7 +648,9 @@ pub(super) fn run_vm<'gc>(
                     Ok(joined) => registers.stack_frame[dest.0 as usize] = Value::String(joined),
                     Err(_) => {
                         match concat_with_metamethods(ctx, registers.stack_frame, base, count)? {
-                            ConcatStep::Done(value) => registers.stack_frame[dest.0 as usize] = value,
+                            ConcatStep::Done(value) => {
+                                registers.stack_frame[dest.0 as usize] = value
+                            }
                             ConcatStep::Call(function, pair) => {
                                 // The instruction runs again once `__concat` has returned
                                 // into the top register.
@@ -728,7 +739,9 @@ pub(super) fn run_vm<'gc>(
                     }
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Lt, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::LessThan, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::LessThan, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -755,7 +768,9 @@ pub(super) fn run_vm<'gc>(
                     }
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Le, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::LessEqual, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::LessEqual, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -778,7 +793,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Unm, value, value)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::UnaryNegate, value, value))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::UnaryNegate, value, value)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -796,7 +813,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::BNot, value, value)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitNot, value, value))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::BitNot, value, value)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -834,7 +853,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Sub, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::Subtract, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::Subtract, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -853,7 +874,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Mul, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::Multiply, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::Multiply, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -872,7 +895,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Div, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::FloatDivide, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::FloatDivide, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -891,7 +916,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::IDiv, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::FloorDivide, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::FloorDivide, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -910,7 +937,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Mod, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::Modulo, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::Modulo, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -929,7 +958,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Pow, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::Exponentiate, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::Exponentiate, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -948,7 +979,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::BAnd, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitAnd, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::BitAnd, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -967,7 +1000,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::BOr, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitOr, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::BitOr, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -986,7 +1021,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::BXor, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::BitXor, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::BitXor, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -1005,7 +1042,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Shl, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::ShiftLeft, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::ShiftLeft, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
@@ -1024,7 +1063,9 @@ pub(super) fn run_vm<'gc>(
                     Some(result) => registers.stack_frame[dest.0 as usize] = result,
                     None => {
                         let function = binary_metamethod(ctx, MetaMethod::Shr, left, right)
-                            .ok_or_else(|| BinaryOperatorError::new(Operator::ShiftRight, left, right))?;
+                            .ok_or_else(|| {
+                                BinaryOperatorError::new(Operator::ShiftRight, left, right)
+                            })?;
                         lua_frame.call_meta_function(
                             ctx,
                             function,
