@@ -259,7 +259,8 @@ fn an_interactive_session_on_a_real_terminal() {
     assert!(screen.starts_with("\x1b[36mEcho Client"), "{screen:?}");
     writer.write_all(b"hello world\r").unwrap();
     wait_for("from worker: ", &mut screen);
-    wait_for("}\x1b[0m\r\n", &mut screen);
+    // The next prompt, before typing again: a key typed earlier is echoed before it.
+    wait_for(&format!("}}\x1b[0m\r\n{PROMPT}"), &mut screen);
     // The terminal echoes what was typed; the replies follow on their own lines.
     let after_prompt = &screen[screen.find(PROMPT).unwrap() + PROMPT.len()..];
     assert!(
