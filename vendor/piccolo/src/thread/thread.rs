@@ -802,6 +802,9 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
         self.fuel
             .consume(count_fuel(Self::FUEL_PER_ITEM, arg_count));
 
+        if self.state.frames.len() >= MAX_FRAMES {
+            return Err(VMError::StackOverflow);
+        }
         match meta_ops::call(ctx, self.state.stack[function_index])? {
             Function::Closure(closure) => {
                 self.state.stack[function_index] = closure.into();
@@ -817,7 +820,7 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                     function_index + 1
                 };
 
-                if base + stack_size > MAX_STACK_VALUES || self.state.frames.len() >= MAX_FRAMES {
+                if base + stack_size > MAX_STACK_VALUES {
                     return Err(VMError::StackOverflow);
                 }
                 self.state.stack.resize(base + stack_size, Value::Nil);
@@ -833,9 +836,6 @@ impl<'gc, 'a> LuaFrame<'gc, 'a> {
                 });
             }
             Function::Callback(callback) => {
-                if self.state.frames.len() >= MAX_FRAMES {
-                    return Err(VMError::StackOverflow);
-                }
                 self.state.stack.remove(function_index);
                 self.state.stack.truncate(function_index + arg_count);
                 self.state.frames.push(Frame::Callback {
